@@ -59,17 +59,19 @@ inline void apply_epilogue(float* row, std::size_t n, const float* bias, activat
         for (std::size_t j = 0; j < n; ++j) row[j] = activate(row[j], act);
 }
 
-// C region [m0,m1) × [n0,n1) with the packed algorithm.
-template <class Arch>
+// C region [m0,m1) × [n0,n1) with the packed algorithm and micro-tiles of MR rows.
+template <class Arch, std::size_t MR>
 void gemm_packed_region(std::size_t k, operand a, operand b, float* c, std::size_t ldc, const matmul_options& opt,
                         std::size_t m0, std::size_t m1, std::size_t n0, std::size_t n1) {
     using T = gemm_shape_traits<Arch>;
-    constexpr std::size_t MR = T::MR, NR = T::NR;
+    constexpr std::size_t NR = T::NR;
     // K blocks of equal length ≤ KC: the block boundaries depend on K only.
     const std::size_t n_kblocks = std::max<std::size_t>(1, (k + T::KC - 1) / T::KC);
     const std::size_t kc_max = (k + n_kblocks - 1) / n_kblocks;
-    // N blocks sized so one packed B block fits the L2 budget.
-    const std::size_t nc_cap = std::max(NR, (T::L2_BYTES / (kc_max * sizeof(float))) / NR * NR);
+    // N blocks of equal width (in whole panels) so one packed B block fits the L2 budget.
+    const std::size_t nc_budget = std::max(NR, (T::L2_BYTES / (kc_max * sizeof(float))) / NR * NR);
+    const std::size_t n_nblocks = (n1 - n0 + nc_budget - 1) / nc_budget;
+    const std::size_t nc_cap = ((n1 - n0 + n_nblocks - 1) / n_nblocks + NR - 1) / NR * NR;
     const std::size_t mc_cap = T::MC;
     float* bpack = gemm_scratch(1, kc_max * (nc_cap + NR));
     float* apack = gemm_scratch(0, kc_max * (mc_cap + MR));
@@ -93,9 +95,9 @@ void gemm_packed_region(std::size_t k, operand a, operand b, float* c, std::size
                         const std::size_t nr = std::min(NR, nc - jr);
                         float* ct = c + (ic + ir) * ldc + jc + jr;
                         if (mr == MR && nr == NR) {
-                            micro_kernel<Arch>(kc, ap, bpack + jr * kc, ct, ldc, acc);
+                            micro_kernel<Arch, MR>(kc, ap, bpack + jr * kc, ct, ldc, acc);
                         } else {  // edge tile: compute into a full tile, merge the valid part
-                            micro_kernel<Arch>(kc, ap, bpack + jr * kc, edge, NR, false);
+                            micro_kernel<Arch, MR>(kc, ap, bpack + jr * kc, edge, NR, false);
                             for (std::size_t r = 0; r < mr; ++r)
                                 for (std::size_t q = 0; q < nr; ++q)
                                     ct[r * ldc + q] = acc ? ct[r * ldc + q] + edge[r * NR + q] : edge[r * NR + q];
@@ -186,9 +188,13 @@ void matmul(tensor_view<const float> a, tensor_view<const float> b, tensor_view<
         return;
     }
 
-    // Packed path: split the larger dimension of C into `threads` tile-aligned parts.
-    const bool split_m = m / T::MR >= n / T::NR;
-    const std::size_t unit = split_m ? T::MR : T::NR;
+    // Packed path. The short micro-tile when it leaves fewer padded rows (M = 32: 4×8
+    // instead of 3×12); the choice depends on M only.
+    const bool short_tile = (m + T::MR_SHORT - 1) / T::MR_SHORT * T::MR_SHORT < (m + T::MR - 1) / T::MR * T::MR;
+    const std::size_t mr = short_tile ? T::MR_SHORT : T::MR;
+    // Split the larger dimension of C into `threads` tile-aligned parts.
+    const bool split_m = m / mr >= n / T::NR;
+    const std::size_t unit = split_m ? mr : T::NR;
     const std::size_t extent = split_m ? m : n;
     const std::size_t units = (extent + unit - 1) / unit;
     const std::size_t tasks = std::max<std::size_t>(1, std::min(threads, units));
@@ -196,10 +202,12 @@ void matmul(tensor_view<const float> a, tensor_view<const float> b, tensor_view<
         const std::size_t u0 = units * t / tasks, u1 = units * (t + 1) / tasks;
         const std::size_t lo = std::min(extent, u0 * unit), hi = std::min(extent, u1 * unit);
         if (lo >= hi) return;
-        if (split_m)
-            detail::gemm_packed_region<Arch>(k, ao, bo, c.data(), ldc, opt, lo, hi, 0, n);
+        const std::size_t m0 = split_m ? lo : 0, m1 = split_m ? hi : m;
+        const std::size_t n0 = split_m ? 0 : lo, n1 = split_m ? n : hi;
+        if (short_tile)
+            detail::gemm_packed_region<Arch, T::MR_SHORT>(k, ao, bo, c.data(), ldc, opt, m0, m1, n0, n1);
         else
-            detail::gemm_packed_region<Arch>(k, ao, bo, c.data(), ldc, opt, 0, m, lo, hi);
+            detail::gemm_packed_region<Arch, T::MR>(k, ao, bo, c.data(), ldc, opt, m0, m1, n0, n1);
     });
 }
 

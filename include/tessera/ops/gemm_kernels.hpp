@@ -6,7 +6,8 @@
 //   C[r][c] += Σ_p A[r][p] · B[p][c]
 // A is packed as panels [kc][MR] (one broadcast per row and k), B as panels [kc][NR]
 // (NR = 2 SIMD registers per k). MR·2 accumulators stay in registers for the whole
-// K-block: 24 of AVX-512's 32 registers (MR = 12), 12 of AVX2's 16 (MR = 6).
+// K-block: 24 of AVX-512's 32 registers (MR = 12), 12 of AVX2's 16 (MR = 6). A second,
+// shorter MR (8 or 4) serves row counts that the long one would leave ragged (M = 32).
 // Each C element's sum runs over p in increasing order inside a block and blocks are
 // added in increasing order: the order depends on K only, never on the thread split.
 #include <algorithm>
@@ -36,11 +37,12 @@ struct gemm_shape_traits {
     using batch = xsimd::batch<float, Arch>;
     static constexpr std::size_t W = batch::size;
     static constexpr bool wide_register_file = std::is_base_of_v<xsimd::avx512f, Arch>;
-    static constexpr std::size_t MR = wide_register_file ? 12 : 6;
+    static constexpr std::size_t MR = wide_register_file ? 12 : 6;       // long micro-tile
+    static constexpr std::size_t MR_SHORT = wide_register_file ? 8 : 4;  // short micro-tile
     static constexpr std::size_t NR = 2 * W;
     static constexpr std::size_t KC = 384;          // A micro-panel kc·MR·4 B = 18 KiB stays in L1
     static constexpr std::size_t L2_BYTES = 640 * 1024;  // budget for one packed B block
-    static constexpr std::size_t MC = 20 * MR;      // rows of A packed at once
+    static constexpr std::size_t MC = 240;          // rows of A packed at once (a multiple of both MRs)
 };
 
 // Thread-local scratch for packed panels. Reused across calls so a small GEMM does not
@@ -172,12 +174,12 @@ inline void pack_b(const operand& b, std::size_t p0, std::size_t kc, std::size_t
 }
 
 // C[MR, NR] (+)= Apanel[kc][MR] · Bpanel[kc][NR]; c has row stride ldc.
-template <class Arch>
+template <class Arch, std::size_t MR>
 inline void micro_kernel(std::size_t kc, const float* __restrict ap, const float* __restrict bp, float* c,
                          std::size_t ldc, bool accumulate) noexcept {
     using T = gemm_shape_traits<Arch>;
     using batch = typename T::batch;
-    constexpr std::size_t MR = T::MR, W = T::W;
+    constexpr std::size_t W = T::W;
     batch acc0[MR], acc1[MR];
 #pragma GCC unroll 16
     for (std::size_t r = 0; r < MR; ++r) {
