@@ -23,6 +23,8 @@
 #include "tessera/core/tensor.hpp"
 #include "tessera/core/thread_pool.hpp"
 #include "tessera/ops/gemm_kernels.hpp"
+#include "tessera/simd/elementwise.hpp"
+#include "tessera/simd/math.hpp"
 
 namespace tessera::ops {
 
@@ -37,43 +39,65 @@ struct matmul_options {
 
 namespace detail {
 
-inline float activate(float x, activation act) noexcept {
+// Bias and activation over one row segment of C, with the SIMD kernels of the same Arch.
+template <class Arch>
+void apply_epilogue(float* row, std::size_t n, const float* bias, activation act) noexcept {
+    if (bias) simd::add<Arch>(row, row, bias, n);
     switch (act) {
-    case activation::none: return x;
-    case activation::relu: return x > 0.0f ? x : 0.0f;
-    case activation::gelu_erf: return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
-    case activation::gelu_tanh: {
-        const float u = 0.79788456080286536f * (x + 0.044715f * x * x * x);
-        return 0.5f * x * (1.0f + std::tanh(u));
+    case activation::none: break;
+    case activation::relu:
+        for (std::size_t j = 0; j < n; ++j) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
+        break;
+    case activation::gelu_erf: simd::gelu_erf<Arch>(row, row, n); break;
+    case activation::gelu_tanh: simd::gelu_tanh<Arch>(row, row, n); break;
+    case activation::silu: simd::silu<Arch>(row, row, n); break;
     }
-    case activation::silu: return x / (1.0f + std::exp(-x));
-    }
-    return x;
 }
 
-// Bias and activation over one row segment of C.
-inline void apply_epilogue(float* row, std::size_t n, const float* bias, activation act) noexcept {
-    if (bias)
-        for (std::size_t j = 0; j < n; ++j) row[j] += bias[j];
-    if (act != activation::none)
-        for (std::size_t j = 0; j < n; ++j) row[j] = activate(row[j], act);
-}
+// K blocks of equal length ≤ KC: the block boundaries depend on K only, so every
+// element's summation order does too.
+template <class Arch>
+struct k_blocking {
+    std::size_t count, kc_max;
+    explicit k_blocking(std::size_t k) noexcept
+        : count(std::max<std::size_t>(1, (k + gemm_shape_traits<Arch>::KC - 1) / gemm_shape_traits<Arch>::KC)),
+          kc_max((k + count - 1) / count) {}
+};
+
+// Where the packed B panels of one (K block, N range) come from: packed on the fly from
+// a strided operand into scratch, or read from a matrix packed once (packed_matrix).
+struct b_panels_on_the_fly {
+    operand b;
+    float* scratch;
+    template <std::size_t NR>
+    const float* get(std::size_t, std::size_t pc, std::size_t kc, std::size_t jc, std::size_t nc) const noexcept {
+        pack_b<NR>(b, pc, kc, jc, nc, scratch);
+        return scratch;
+    }
+};
+struct b_panels_prepacked {
+    const float* data;  // K blocks one after another; in each, N panels of [kc][NR]
+    std::size_t n_padded;  // N rounded up to NR
+    std::size_t kc_max;
+    template <std::size_t NR>
+    const float* get(std::size_t pb, std::size_t, std::size_t kc, std::size_t jc, std::size_t) const noexcept {
+        return data + pb * kc_max * n_padded + jc * kc;
+    }
+};
 
 // C region [m0,m1) × [n0,n1) with the packed algorithm and micro-tiles of MR rows.
-template <class Arch, std::size_t MR>
-void gemm_packed_region(std::size_t k, operand a, operand b, float* c, std::size_t ldc, const matmul_options& opt,
-                        std::size_t m0, std::size_t m1, std::size_t n0, std::size_t n1) {
+template <class Arch, std::size_t MR, class BPanels>
+void gemm_packed_region(std::size_t k, operand a, const BPanels& b_panels, float* c, std::size_t ldc,
+                        const matmul_options& opt, std::size_t m0, std::size_t m1, std::size_t n0, std::size_t n1) {
     using T = gemm_shape_traits<Arch>;
     constexpr std::size_t NR = T::NR;
-    // K blocks of equal length ≤ KC: the block boundaries depend on K only.
-    const std::size_t n_kblocks = std::max<std::size_t>(1, (k + T::KC - 1) / T::KC);
-    const std::size_t kc_max = (k + n_kblocks - 1) / n_kblocks;
+    const k_blocking<Arch> kb(k);
+    const std::size_t n_kblocks = kb.count, kc_max = kb.kc_max;
     // N blocks of equal width (in whole panels) so one packed B block fits the L2 budget.
     const std::size_t nc_budget = std::max(NR, (T::L2_BYTES / (kc_max * sizeof(float))) / NR * NR);
     const std::size_t n_nblocks = (n1 - n0 + nc_budget - 1) / nc_budget;
     const std::size_t nc_cap = ((n1 - n0 + n_nblocks - 1) / n_nblocks + NR - 1) / NR * NR;
     const std::size_t mc_cap = T::MC;
-    float* bpack = gemm_scratch(1, kc_max * (nc_cap + NR));
     float* apack = gemm_scratch(0, kc_max * (mc_cap + MR));
     alignas(64) float edge[MR * NR];
 
@@ -84,7 +108,7 @@ void gemm_packed_region(std::size_t k, operand a, operand b, float* c, std::size
             const std::size_t kc = std::min(kc_max, k - pc);
             const bool first = pb == 0, last = pb + 1 == n_kblocks;
             const bool acc = !first || opt.accumulate;
-            pack_b<NR>(b, pc, kc, jc, nc, bpack);
+            const float* bpack = b_panels.template get<NR>(pb, pc, kc, jc, nc);
             for (std::size_t ic = m0; ic < m1; ic += mc_cap) {
                 const std::size_t mc = std::min(mc_cap, m1 - ic);
                 pack_a<MR>(a, ic, mc, pc, kc, apack);
@@ -104,12 +128,44 @@ void gemm_packed_region(std::size_t k, operand a, operand b, float* c, std::size
                         }
                         if (last && (opt.bias || opt.act != activation::none))
                             for (std::size_t r = 0; r < mr; ++r)
-                                apply_epilogue(ct + r * ldc, nr, opt.bias ? opt.bias + jc + jr : nullptr, opt.act);
+                                apply_epilogue<Arch>(ct + r * ldc, nr, opt.bias ? opt.bias + jc + jr : nullptr, opt.act);
                     }
                 }
             }
         }
     }
+}
+
+// The packed product over all of C: splits the larger dimension of C into one
+// tile-aligned part per thread (N panels never straddle a split) and runs each part with
+// the panel source make_panels(n0, n1) gives it. The split never changes an element's
+// summation order.
+template <class Arch, std::size_t MR, class MakePanels>
+void packed_product(std::size_t m, std::size_t k, std::size_t n, operand a, MakePanels&& make_panels, float* c,
+                    std::size_t ldc, const matmul_options& opt, thread_pool* pool) {
+    using T = gemm_shape_traits<Arch>;
+    const std::size_t threads = pool ? pool->size() : 1;
+    const bool split_m = m / MR >= n / T::NR;
+    const std::size_t unit = split_m ? MR : T::NR;
+    const std::size_t extent = split_m ? m : n;
+    const std::size_t units = (extent + unit - 1) / unit;
+    const std::size_t tasks = std::max<std::size_t>(1, std::min(threads, units));
+    parallel_for(pool, tasks, [&](std::size_t t) {
+        const std::size_t lo = std::min(extent, units * t / tasks * unit);
+        const std::size_t hi = std::min(extent, units * (t + 1) / tasks * unit);
+        if (lo >= hi) return;
+        const std::size_t m0 = split_m ? lo : 0, m1 = split_m ? hi : m;
+        const std::size_t n0 = split_m ? 0 : lo, n1 = split_m ? n : hi;
+        gemm_packed_region<Arch, MR>(k, a, make_panels(n0, n1), c, ldc, opt, m0, m1, n0, n1);
+    });
+}
+
+// The shorter micro-tile when it leaves fewer padded rows (M = 32: 4×8 instead of 3×12);
+// the choice depends on M only.
+template <class Arch>
+bool prefer_short_tile(std::size_t m) noexcept {
+    using T = gemm_shape_traits<Arch>;
+    return (m + T::MR_SHORT - 1) / T::MR_SHORT * T::MR_SHORT < (m + T::MR - 1) / T::MR * T::MR;
 }
 
 // Rows [0, m) (m ≤ 4) × output columns [n0, n1) with dot products; B is [N, K], unit inner stride.
@@ -133,7 +189,7 @@ void gemv_region(std::size_t m, std::size_t k, operand a, const float* b, std::s
         for (std::size_t i = 0; i < m; ++i) {
             float* ci = c + i * ldc + j0;
             for (std::size_t j = 0; j < nb; ++j) ci[j] = opt.accumulate ? ci[j] + tmp[i * chunk + j] : tmp[i * chunk + j];
-            apply_epilogue(ci, nb, opt.bias ? opt.bias + j0 : nullptr, opt.act);
+            apply_epilogue<Arch>(ci, nb, opt.bias ? opt.bias + j0 : nullptr, opt.act);
         }
     }
 }
@@ -166,7 +222,7 @@ void matmul(tensor_view<const float> a, tensor_view<const float> b, tensor_view<
         for (std::size_t i = 0; i < m; ++i) {
             float* ci = c.data() + i * ldc;
             if (!opt.accumulate) std::fill_n(ci, n, 0.0f);
-            detail::apply_epilogue(ci, n, opt.bias, opt.act);
+            detail::apply_epilogue<Arch>(ci, n, opt.bias, opt.act);
         }
         return;
     }
@@ -188,27 +244,15 @@ void matmul(tensor_view<const float> a, tensor_view<const float> b, tensor_view<
         return;
     }
 
-    // Packed path. The short micro-tile when it leaves fewer padded rows (M = 32: 4×8
-    // instead of 3×12); the choice depends on M only.
-    const bool short_tile = (m + T::MR_SHORT - 1) / T::MR_SHORT * T::MR_SHORT < (m + T::MR - 1) / T::MR * T::MR;
-    const std::size_t mr = short_tile ? T::MR_SHORT : T::MR;
-    // Split the larger dimension of C into `threads` tile-aligned parts.
-    const bool split_m = m / mr >= n / T::NR;
-    const std::size_t unit = split_m ? mr : T::NR;
-    const std::size_t extent = split_m ? m : n;
-    const std::size_t units = (extent + unit - 1) / unit;
-    const std::size_t tasks = std::max<std::size_t>(1, std::min(threads, units));
-    parallel_for(pool, tasks, [&](std::size_t t) {
-        const std::size_t u0 = units * t / tasks, u1 = units * (t + 1) / tasks;
-        const std::size_t lo = std::min(extent, u0 * unit), hi = std::min(extent, u1 * unit);
-        if (lo >= hi) return;
-        const std::size_t m0 = split_m ? lo : 0, m1 = split_m ? hi : m;
-        const std::size_t n0 = split_m ? 0 : lo, n1 = split_m ? n : hi;
-        if (short_tile)
-            detail::gemm_packed_region<Arch, T::MR_SHORT>(k, ao, bo, c.data(), ldc, opt, m0, m1, n0, n1);
-        else
-            detail::gemm_packed_region<Arch, T::MR>(k, ao, bo, c.data(), ldc, opt, m0, m1, n0, n1);
-    });
+    // Packed path, B packed per call into each task's scratch.
+    auto make_panels = [&](std::size_t n0, std::size_t n1) {
+        return detail::b_panels_on_the_fly{bo, detail::gemm_scratch(1, detail::k_blocking<Arch>(k).kc_max *
+                                                                           (n1 - n0 + 2 * T::NR))};
+    };
+    if (detail::prefer_short_tile<Arch>(m))
+        detail::packed_product<Arch, T::MR_SHORT>(m, k, n, ao, make_panels, c.data(), ldc, opt, pool);
+    else
+        detail::packed_product<Arch, T::MR>(m, k, n, ao, make_panels, c.data(), ldc, opt, pool);
 }
 
 }  // namespace tessera::ops
