@@ -70,8 +70,9 @@ TEST_CASE("matmul on large shapes crossing every block boundary") {
     // K > KC (two and three K blocks), N > one L2 block, M > MC, all with ragged edges.
     const std::size_t shapes[][3] = {{257, 700, 385}, {300, 130, 1000}, {13, 1500, 577}, {4, 1000, 1537}};
     thread_pool pool(3);
-    for (auto [m, n, k] : shapes)
+    for (const auto& shp : shapes)
         for (bool tb : {false, true}) {
+            const std::size_t m = shp[0], n = shp[1], k = shp[2];  // clang 14: no lambda captures of bindings
             auto a = random_matrix(m, k, rng);
             auto b = tb ? random_matrix(n, k, rng) : random_matrix(k, n, rng);
             tensor<float> c(shape{m, n}), ref(shape{m, n});
@@ -138,8 +139,9 @@ TEST_CASE("matmul results are bitwise identical for 1, 2 and 3 threads") {
     std::mt19937 rng(11);
     const std::size_t shapes[][3] = {{1, 1536, 576}, {3, 700, 333}, {32, 576, 576}, {130, 390, 800}, {600, 64, 100}};
     thread_pool p2(2), p3(3);
-    for (auto [m, n, k] : shapes)
+    for (const auto& shp : shapes)
         for (bool tb : {false, true}) {
+            const std::size_t m = shp[0], n = shp[1], k = shp[2];  // clang 14: no lambda captures of bindings
             auto a = random_matrix(m, k, rng);
             auto b = tb ? random_matrix(n, k, rng) : random_matrix(k, n, rng);
             tensor<float> c1(shape{m, n}), c2(shape{m, n}), c3(shape{m, n});
@@ -171,8 +173,9 @@ TEST_CASE("packed_matrix: same bits as matmul for every M, thread count and layo
     std::mt19937 rng(5);
     thread_pool p2(2), p3(3);
     const std::size_t shapes[][2] = {{100, 37}, {576, 64}, {40, 800}};  // N, K (K = 800: three K blocks)
-    for (auto [n, k] : shapes)
+    for (const auto& shp : shapes)
         for (bool tb : {true, false}) {
+            const std::size_t n = shp[0], k = shp[1];
             auto w = tb ? random_matrix(n, k, rng) : random_matrix(k, n, rng);
             const auto packed = ops::packed_matrix<>::pack(w.view(), tb);
             CHECK(packed.k() == k);

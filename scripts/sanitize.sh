@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Sanitizer stages of CI (docs/reliability.md):
+#   asan  — clang, AddressSanitizer + UndefinedBehaviorSanitizer, -fno-sanitize-recover=all,
+#           the whole test suite (packaging checks excepted: they test the build, not the code)
+#   tsan  — clang, ThreadSanitizer, the tests labelled `concurrency`
+# Usage: scripts/sanitize.sh [asan|tsan|all]   (default all). Build trees: build-asan/, build-tsan/.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+which="${1:-all}"
+jobs="$(nproc)"
+launcher=()
+command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+generator=()
+command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+
+# stage NAME FLAGS CTEST_ARGS...
+stage() {
+  local name="$1" flags="$2"; shift 2
+  local dir="build-$name" start=$SECONDS
+  [[ -f "$dir/CMakeCache.txt" ]] || cmake -S . -B "$dir" "${generator[@]}" >/dev/null \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" \
+    -DTESSERA_NATIVE=ON -DTESSERA_BUILD_BENCH=OFF -DTESSERA_INSTALL=OFF \
+    -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer" \
+    -DCMAKE_EXE_LINKER_FLAGS="$flags"
+  cmake --build "$dir" -j "$jobs"
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs" "$@"
+  echo "sanitize: stage $name took $((SECONDS - start)) s"
+}
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+
+case "$which" in
+  asan|all) stage asan "-O1 -fsanitize=address,undefined -fno-sanitize-recover=all" -LE package ;;&
+  tsan|all) stage tsan "-O1 -fsanitize=thread" -L concurrency ;;
+  asan) ;;
+  *) echo "usage: $0 [asan|tsan|all]" >&2; exit 1 ;;
+esac
