@@ -207,6 +207,16 @@ inline void check_matmul_shapes(const tensor_view<const float>& a, const tensor_
     require(c.stride(1) == 1 || c.extent(1) <= 1, error_kind::invalid_argument, "matmul: C needs unit column stride");
 }
 
+// K = 0: C = 0 (or unchanged when accumulating), then the epilogue.
+template <class Arch>
+void empty_product(float* c, std::size_t m, std::size_t n, std::size_t ldc, const matmul_options& opt) noexcept {
+    for (std::size_t i = 0; i < m; ++i) {
+        float* ci = c + i * ldc;
+        if (!opt.accumulate) std::fill_n(ci, n, 0.0f);
+        apply_epilogue<Arch>(ci, n, opt.bias, opt.act);
+    }
+}
+
 }  // namespace detail
 
 // C = A · op(B) (+ bias, activation). See the header comment for layouts and paths.
@@ -218,14 +228,7 @@ void matmul(tensor_view<const float> a, tensor_view<const float> b, tensor_view<
     const std::size_t m = a.extent(0), k = a.extent(1), n = c.extent(1);
     if (m == 0 || n == 0) return;
     const std::size_t ldc = m <= 1 ? n : c.stride(0);
-    if (k == 0) {
-        for (std::size_t i = 0; i < m; ++i) {
-            float* ci = c.data() + i * ldc;
-            if (!opt.accumulate) std::fill_n(ci, n, 0.0f);
-            detail::apply_epilogue<Arch>(ci, n, opt.bias, opt.act);
-        }
-        return;
-    }
+    if (k == 0) return detail::empty_product<Arch>(c.data(), m, n, ldc, opt);
     const detail::operand ao{a.data(), a.stride(0), a.stride(1)};
     // op(B)(p, j): [K, N] view of B either way.
     const detail::operand bo = opt.transpose_b ? detail::operand{b.data(), b.stride(1), b.stride(0)}

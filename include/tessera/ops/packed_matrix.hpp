@@ -84,14 +84,7 @@ void matmul(tensor_view<const float> a, const packed_matrix<Arch>& b, tensor_vie
     const std::size_t m = a.extent(0), k = a.extent(1), n = c.extent(1);
     if (m == 0 || n == 0) return;
     const std::size_t ldc = m <= 1 ? n : c.stride(0);
-    if (k == 0) {
-        for (std::size_t i = 0; i < m; ++i) {
-            float* ci = c.data() + i * ldc;
-            if (!opt.accumulate) std::fill_n(ci, n, 0.0f);
-            detail::apply_epilogue<Arch>(ci, n, opt.bias, opt.act);
-        }
-        return;
-    }
+    if (k == 0) return detail::empty_product<Arch>(c.data(), m, n, ldc, opt);
     using T = detail::gemm_shape_traits<Arch>;
     const detail::operand ao{a.data(), a.stride(0), a.stride(1)};
     auto panels = [&](std::size_t, std::size_t) { return b.panels(); };
