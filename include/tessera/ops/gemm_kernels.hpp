@@ -15,6 +15,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "tessera/simd/warnings_push.hpp"
 #include <xsimd/xsimd.hpp>
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -255,3 +256,5 @@ inline void dot_rows(std::size_t k, const float* const* a_rows, const float* b, 
 }
 
 }  // namespace tessera::ops::detail
+
+#include "tessera/simd/warnings_pop.hpp"
