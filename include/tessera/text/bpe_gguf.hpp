@@ -1,0 +1,154 @@
+#pragma once
+// A byte-level BPE tokenizer from GGUF metadata (the keys llama.cpp writes):
+//   tokenizer.ggml.model          string, must be "gpt2" (byte-level BPE)
+//   tokenizer.ggml.pre            string, the pre-tokenizer name (text/pretokenize.hpp maps it)
+//   tokenizer.ggml.tokens         array[string], id -> spelling
+//   tokenizer.ggml.token_type     array[i32], optional, same length (1 normal, 2 unknown,
+//                                 3 control, 4 user-defined, 5 unused, 6 byte; 0 = normal)
+//   tokenizer.ggml.merges         array[string], "left right" in rank order
+//   tokenizer.ggml.{bos,eos,padding,unknown}_token_id   u32 (any integer type accepted)
+//   tokenizer.ggml.add_bos_token / add_eos_token        bool, default false
+//   tokenizer.chat_template       string (read by text/chat_template.hpp, not here)
+//
+// Errors (tessera::error, naming the file and the key): a missing required key or an
+// array of the wrong element type (out_of_range / inconsistent, from gguf_file); another
+// model than "gpt2", no or an unknown pre-tokenizer (unsupported); token_type of another
+// length than tokens (inconsistent); a token type outside 0..6 or a merge without a
+// separating space (malformed); a special-token id outside the vocabulary (out_of_range);
+// merges whose parts or result are not tokens (inconsistent); duplicate tokens or merges
+// (duplicate).
+//
+// Choices, following llama.cpp and HF: tokenizer.ggml.unknown_token_id is checked but never
+// emitted: byte-level BPE has no unknown token, and bytes the vocabulary lacks are dropped
+// (SmolLM2 lacks 0x04, 0x06, 0x13, 0x14, 0x16, 0x1D, 0xC0, 0xC1, 0xF1, 0xF2, 0xF5..0xFF).
+// Llama-3-style pre-tokenizers set ignore_merges, as llama.cpp does for them.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "tessera/core/error.hpp"
+#include "tessera/io/gguf.hpp"
+#include "tessera/text/bpe.hpp"
+#include "tessera/text/pretokenize.hpp"
+
+namespace tessera::text {
+
+namespace detail {
+
+// An integer-valued key of any GGUF integer type, or nullopt when absent.
+inline std::optional<std::int64_t> gguf_integer(const io::gguf_file& f, std::string_view key) {
+    const io::gguf_value* v = f.find(key);
+    if (!v) return std::nullopt;
+    std::optional<std::int64_t> out;
+    std::visit(
+        [&](const auto& x) {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+                if constexpr (std::is_same_v<T, std::uint64_t>) {
+                    if (x <= std::uint64_t(INT64_MAX)) out = static_cast<std::int64_t>(x);
+                    else out = -1;  // reported as out of range below
+                } else {
+                    out = static_cast<std::int64_t>(x);
+                }
+            }
+        },
+        v->get());
+    if (!out)
+        throw error(error_kind::inconsistent,
+                    f.path() + ": metadata key '" + std::string(key) + "' is " + v->type_name() + ", expected an integer");
+    return out;
+}
+
+inline std::optional<std::int32_t> gguf_token_id(const io::gguf_file& f, std::string_view key, std::size_t vocab) {
+    const auto v = gguf_integer(f, key);
+    if (!v) return std::nullopt;
+    if (*v < 0 || std::uint64_t(*v) >= vocab)
+        throw error(error_kind::out_of_range, f.path() + ": metadata key '" + std::string(key) + "' = " +
+                                                  std::to_string(*v) + " is outside the vocabulary of " +
+                                                  std::to_string(vocab) + " tokens");
+    return static_cast<std::int32_t>(*v);
+}
+
+}  // namespace detail
+
+// The bpe_spec a GGUF file describes (validated further by the bpe_tokenizer constructor).
+inline bpe_spec bpe_spec_from_gguf(const io::gguf_file& f) {
+    const std::string& path = f.path();
+    const auto key_error = [&](error_kind k, std::string_view key, const std::string& msg) {
+        return error(k, path + ": metadata key '" + std::string(key) + "' " + msg);
+    };
+    const std::string& model = f.get_string("tokenizer.ggml.model");
+    if (model != "gpt2")
+        throw key_error(error_kind::unsupported, "tokenizer.ggml.model",
+                        "is '" + model + "'; this loader reads byte-level BPE ('gpt2') vocabularies");
+    if (!f.contains("tokenizer.ggml.pre"))
+        throw key_error(error_kind::unsupported, "tokenizer.ggml.pre",
+                        "is missing; without it the pre-tokenizer is unknown (llama.cpp falls back to a guess)");
+
+    bpe_spec s;
+    s.source = path;
+    try {
+        s.pre = pretokenizer_from_gguf_name(f.get_string("tokenizer.ggml.pre"));
+    } catch (const error& e) {
+        throw key_error(e.kind(), "tokenizer.ggml.pre", e.what());
+    }
+    s.ignore_merges = s.pre == pretokenizer_kind::llama3;
+
+    s.tokens = f.get_string_array("tokenizer.ggml.tokens");
+    const std::size_t n = s.tokens.size();
+    if (f.contains("tokenizer.ggml.token_type")) {
+        const auto& types = f.get_array<std::int32_t>("tokenizer.ggml.token_type");
+        if (types.size() != n)
+            throw key_error(error_kind::inconsistent, "tokenizer.ggml.token_type",
+                            "has " + std::to_string(types.size()) + " entries for " + std::to_string(n) + " tokens");
+        s.kinds.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::int32_t t = types[i];
+            if (t < 0 || t > 6)
+                throw key_error(error_kind::malformed, "tokenizer.ggml.token_type",
+                                "entry " + std::to_string(i) + " is " + std::to_string(t) + " (valid: 0..6)");
+            s.kinds[i] = t == 0 ? token_kind::normal : static_cast<token_kind>(t);
+        }
+    }
+
+    const auto& merges = f.get_string_array("tokenizer.ggml.merges");
+    s.merges.reserve(merges.size());
+    for (std::size_t r = 0; r < merges.size(); ++r) {
+        const std::string& m = merges[r];
+        // The separator is the first space after the first byte (llama.cpp's rule).
+        const std::size_t sp = m.size() > 1 ? m.find(' ', 1) : std::string::npos;
+        if (sp == std::string::npos || sp + 1 >= m.size())
+            throw key_error(error_kind::malformed, "tokenizer.ggml.merges",
+                            "entry " + std::to_string(r) + " ('" + m + "') is not two tokens separated by a space");
+        s.merges.emplace_back(m.substr(0, sp), m.substr(sp + 1));
+    }
+
+    s.bos_id = detail::gguf_token_id(f, "tokenizer.ggml.bos_token_id", n);
+    s.eos_id = detail::gguf_token_id(f, "tokenizer.ggml.eos_token_id", n);
+    s.pad_id = detail::gguf_token_id(f, "tokenizer.ggml.padding_token_id", n);
+    (void)detail::gguf_token_id(f, "tokenizer.ggml.unknown_token_id", n);  // checked, never emitted (see top)
+
+    const bool add_bos = f.get_optional<bool>("tokenizer.ggml.add_bos_token").value_or(false);
+    const bool add_eos = f.get_optional<bool>("tokenizer.ggml.add_eos_token").value_or(false);
+    if (add_bos) {
+        if (!s.bos_id) throw key_error(error_kind::inconsistent, "tokenizer.ggml.add_bos_token", "is true but there is no bos_token_id");
+        s.prefix_ids.push_back(*s.bos_id);
+    }
+    if (add_eos) {
+        if (!s.eos_id) throw key_error(error_kind::inconsistent, "tokenizer.ggml.add_eos_token", "is true but there is no eos_token_id");
+        s.suffix_ids.push_back(*s.eos_id);
+    }
+    return s;
+}
+
+inline bpe_tokenizer bpe_from_gguf(const io::gguf_file& f) { return bpe_tokenizer(bpe_spec_from_gguf(f)); }
+
+// The chat template a GGUF file carries, if any.
+inline std::optional<std::string> gguf_chat_template(const io::gguf_file& f) {
+    return f.get_optional<std::string>("tokenizer.chat_template");
+}
+
+}  // namespace tessera::text
