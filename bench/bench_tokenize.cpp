@@ -1,0 +1,125 @@
+// Tokenizer throughput, single thread, on the parity corpus (tests/data/tokenizer_corpus.jsonl)
+// repeated to ~10 MB, for the two real tokenizers:
+//   tokenize/wordpiece/minilm/corpus_10MB     all-MiniLM-L6-v2 tokenizer.json, special tokens added
+//   tokenize/bpe/smollm2/corpus_10MB          SmolLM2's byte-level BPE from its GGUF
+// and the linear-time check of issue 4: one repeated character, 50 MB and 100 MB
+//   tokenize/<tok>/repeat_char/MB:<n>          (time(100) / time(50) should be ≈ 2)
+// bytes_per_second is the figure. tools/reference/bench_tokenize_peers.py runs HF
+// `tokenizers` on the same inputs in the same session and prints the ratios.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tessera/io/gguf.hpp"
+#include "tessera/text/bpe.hpp"
+#include "tessera/text/bpe_gguf.hpp"
+#include "tessera/text/tokenizer_json.hpp"
+
+namespace {
+
+std::filesystem::path models_dir() {
+    if (const char* env = std::getenv("TESSERA_MODELS")) return env;
+    const char* home = std::getenv("HOME");
+    return std::filesystem::path(home ? home : ".") / ".cache/tessera/models";
+}
+
+// The corpus texts repeated until they hold at least `bytes` bytes.
+const std::vector<std::string>& corpus_10mb() {
+    static const std::vector<std::string> texts = [] {
+        std::vector<std::string> base, out;
+        std::ifstream in(std::filesystem::path(TESSERA_SOURCE_DIR) / "tests/data/tokenizer_corpus.jsonl");
+        for (std::string line; std::getline(in, line);)
+            if (!line.empty()) base.push_back(nlohmann::json::parse(line).get<std::string>());
+        std::size_t total = 0;
+        while (!base.empty() && total < (10u << 20))
+            for (const auto& t : base) {
+                out.push_back(t);
+                total += t.size();
+            }
+        return out;
+    }();
+    return texts;
+}
+
+std::size_t total_bytes(const std::vector<std::string>& texts) {
+    std::size_t n = 0;
+    for (const auto& t : texts) n += t.size();
+    return n;
+}
+
+const tessera::text::wordpiece_tokenizer* minilm() {
+    static const auto tok = []() -> std::unique_ptr<tessera::text::wordpiece_tokenizer> {
+        const auto path = models_dir() / "all-MiniLM-L6-v2/tokenizer.json";
+        if (!std::filesystem::exists(path)) return nullptr;
+        return std::make_unique<tessera::text::wordpiece_tokenizer>(
+            tessera::text::load_wordpiece_tokenizer_json(path.string()));
+    }();
+    return tok.get();
+}
+
+const tessera::text::bpe_tokenizer* smollm2() {
+    static const auto tok = []() -> std::unique_ptr<tessera::text::bpe_tokenizer> {
+        const auto path = models_dir() / "SmolLM2-135M-Instruct/SmolLM2-135M-Instruct.Q4_1.gguf";
+        if (!std::filesystem::exists(path)) return nullptr;
+        const auto file = tessera::io::gguf_file::open(path.string());
+        return std::make_unique<tessera::text::bpe_tokenizer>(tessera::text::bpe_from_gguf(file));
+    }();
+    return tok.get();
+}
+
+void bm_wordpiece_corpus(benchmark::State& s) {
+    const auto* tok = minilm();
+    if (!tok) return s.SkipWithError("all-MiniLM-L6-v2 not found: run scripts/fetch-models.sh");
+    const auto& texts = corpus_10mb();
+    std::size_t tokens = 0;
+    for (auto _ : s)
+        for (const auto& t : texts) tokens += tok->encode(t).ids.size();
+    s.SetBytesProcessed(std::int64_t(s.iterations() * total_bytes(texts)));
+    s.counters["tokens"] = double(tokens) / double(s.iterations());
+}
+
+void bm_bpe_corpus(benchmark::State& s) {
+    const auto* tok = smollm2();
+    if (!tok) return s.SkipWithError("SmolLM2 GGUF not found: run scripts/fetch-models.sh");
+    const auto& texts = corpus_10mb();
+    tessera::text::bpe_workspace ws;
+    std::vector<std::int32_t> ids;
+    std::size_t tokens = 0;
+    for (auto _ : s)
+        for (const auto& t : texts) {
+            ids.clear();
+            tok->encode(t, {}, ws, ids);
+            tokens += ids.size();
+        }
+    s.SetBytesProcessed(std::int64_t(s.iterations() * total_bytes(texts)));
+    s.counters["tokens"] = double(tokens) / double(s.iterations());
+}
+
+template <bool Bpe>
+void bm_repeat_char(benchmark::State& s) {
+    const std::string text(std::size_t(s.range(0)) << 20, 'a');
+    if (Bpe ? !smollm2() : !minilm()) return s.SkipWithError("model not found: run scripts/fetch-models.sh");
+    for (auto _ : s) {
+        if constexpr (Bpe)
+            benchmark::DoNotOptimize(smollm2()->encode(text).size());
+        else
+            benchmark::DoNotOptimize(minilm()->encode(text).ids.size());
+    }
+    s.SetBytesProcessed(std::int64_t(s.iterations() * text.size()));
+}
+
+BENCHMARK(bm_wordpiece_corpus)->Name("tokenize/wordpiece/minilm/corpus_10MB")->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_bpe_corpus)->Name("tokenize/bpe/smollm2/corpus_10MB")->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_repeat_char<false>)->Name("tokenize/wordpiece/minilm/repeat_char/MB")->Arg(50)->Arg(100)
+    ->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_repeat_char<true>)->Name("tokenize/bpe/smollm2/repeat_char/MB")->Arg(50)->Arg(100)
+    ->Iterations(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
