@@ -243,7 +243,9 @@ private:
             v.reserve(static_cast<std::size_t>(count));
             for (std::uint64_t i = 0; i < count; ++i) v.push_back(read_string(r, lim.max_string_bytes, "array string"));
         } else {
-            const std::uint64_t bytes = checked_mul(count, sizeof(T), "GGUF array size");
+            std::uint64_t bytes = 0;
+            if (__builtin_mul_overflow(count, std::uint64_t(sizeof(T)), &bytes))
+                throw error(error_kind::overflow, what_ + ": array '" + key + "' size overflows 64 bits");
             r.need(bytes, "array elements");
             v.reserve(static_cast<std::size_t>(count));
             for (std::uint64_t i = 0; i < count; ++i) v.push_back(read_scalar<T>(r));
@@ -343,10 +345,13 @@ private:
                                                       " is not a multiple of the " + std::string(tr.name) +
                                                       " block size " + std::to_string(tr.block_size));
         t.numel = 1;
-        for (std::uint32_t d = 0; d < t.n_dims; ++d) t.numel = checked_mul(t.numel, t.ne[d], "GGUF tensor element count");
+        for (std::uint32_t d = 0; d < t.n_dims; ++d)
+            if (__builtin_mul_overflow(t.numel, t.ne[d], &t.numel))  // message names the file and tensor
+                throw error(error_kind::overflow, who + ": element count overflows 64 bits");
         if (t.numel > std::uint64_t(INT64_MAX))
             throw error(error_kind::overflow, who + ": element count " + std::to_string(t.numel) + " exceeds 2^63 - 1");
-        t.bytes = checked_mul(t.numel / tr.block_size, tr.type_size, "GGUF tensor byte size");
+        if (__builtin_mul_overflow(t.numel / tr.block_size, std::uint64_t(tr.type_size), &t.bytes))
+            throw error(error_kind::overflow, who + ": byte size overflows 64 bits");
         if (t.bytes > lim.max_tensor_bytes)
             throw error(error_kind::too_large, who + " has " + std::to_string(t.bytes) + " bytes, over the limit " +
                                                    std::to_string(lim.max_tensor_bytes));

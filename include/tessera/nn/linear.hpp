@@ -1,17 +1,24 @@
 #pragma once
 // linear: y = x·Wᵀ + b, optionally followed by an activation fused into the GEMM's last
-// pass. Holds views of the weights (no copy); immutable after construction.
+// pass. Immutable after construction. The weight is packed once, at construction, into
+// the GEMM's panel layout (ops::packed_matrix, shared by copies of the layer): every
+// forward then skips packing, and a row's result is bitwise the same whatever the number
+// of rows — a token decoded alone through a KV cache gets exactly the values it gets in
+// the full forward. The packed copy costs one more weight-sized buffer; the views of the
+// original weights are kept for inspection only.
 //   weight  [out, in]  as torch.nn.Linear and HF store it (weight_layout::out_in), or
 //           [in, out]  as GPT-2's Conv1D stores it (weight_layout::in_out)
 //   bias    [out], or a default-constructed (rank 0) view for none
 //   x [n, in] -> y [n, out]  (rows may be strided; y needs unit column stride)
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "tessera/core/error.hpp"
 #include "tessera/core/tensor.hpp"
 #include "tessera/core/thread_pool.hpp"
 #include "tessera/ops/gemm.hpp"
+#include "tessera/ops/packed_matrix.hpp"
 
 namespace tessera::nn {
 
@@ -30,6 +37,8 @@ public:
                     return "linear: bias " + bias.dims().to_string() + " must be contiguous [" +
                            std::to_string(out_features()) + "] for weight " + weight.dims().to_string();
                 });
+        packed_ = std::make_shared<const ops::packed_matrix<>>(
+            ops::packed_matrix<>::pack(weight, layout == weight_layout::out_in));
     }
 
     std::size_t in_features() const noexcept { return weight_.extent(layout_ == weight_layout::out_in ? 1 : 0); }
@@ -39,7 +48,11 @@ public:
     weight_layout layout() const noexcept { return layout_; }
     ops::activation activation() const noexcept { return act_; }
     // The same weights with another fused activation.
-    linear with_activation(ops::activation act) const { return linear(weight_, bias_, layout_, act); }
+    linear with_activation(ops::activation act) const {
+        linear l = *this;
+        l.act_ = act;
+        return l;
+    }
     bool empty() const noexcept { return weight_.rank() == 0; }
 
     // y = act(x·Wᵀ + b), or with `accumulate` y = act(y + x·Wᵀ + b) (a fused residual add).
@@ -53,12 +66,8 @@ public:
                            weight_.dims().to_string() + " (in " + std::to_string(in_features()) + ", out " +
                            std::to_string(out_features()) + ")";
                 });
-        ops::matmul(x, weight_, y,
-                    {.transpose_b = layout_ == weight_layout::out_in,
-                     .accumulate = accumulate,
-                     .bias = bias_.rank() == 0 ? nullptr : bias_.data(),
-                     .act = act_},
-                    pool);
+        ops::matmul(x, *packed_, y,
+                    {.accumulate = accumulate, .bias = bias_.rank() == 0 ? nullptr : bias_.data(), .act = act_}, pool);
     }
 
 private:
@@ -66,6 +75,7 @@ private:
     tensor_view<const float> bias_;
     weight_layout layout_ = weight_layout::out_in;
     ops::activation act_ = ops::activation::none;
+    std::shared_ptr<const ops::packed_matrix<>> packed_;
 };
 
 }  // namespace tessera::nn
