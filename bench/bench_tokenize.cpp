@@ -4,6 +4,12 @@
 //   tokenize/bpe/smollm2/corpus_10MB          SmolLM2's byte-level BPE from its GGUF
 // and the linear-time check of issue 4: one repeated character, 50 MB and 100 MB
 //   tokenize/<tok>/repeat_char/MB:<n>          (time(100) / time(50) should be ≈ 2)
+//   tokenize/wordpiece/minilm/repeat_cjk/MB:<n>   '你' repeated: one token per 3 bytes
+//   tokenize/wordpiece/minilm/repeat_{char,cjk}_full/MB:<n>   the same with offsets
+// The WordPiece repeat cases run without the file's truncation (a right-truncating
+// tokenizer stops after max_length tokens, which would hide the scaling) and, except
+// *_full, through encode_ids: ids, type ids and mask, what a model takes and what a
+// caller should use on large inputs (12 bytes a token instead of 33).
 // bytes_per_second is the figure. tools/reference/bench_tokenize_peers.py runs HF
 // `tokenizers` on the same inputs in the same session and prints the ratios.
 #include <benchmark/benchmark.h>
@@ -12,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -102,24 +109,45 @@ void bm_bpe_corpus(benchmark::State& s) {
     s.counters["tokens"] = double(tokens) / double(s.iterations());
 }
 
-template <bool Bpe>
-void bm_repeat_char(benchmark::State& s) {
-    const std::string text(std::size_t(s.range(0)) << 20, 'a');
-    if (Bpe ? !smollm2() : !minilm()) return s.SkipWithError("model not found: run scripts/fetch-models.sh");
+// WordPiece on one repeated character: 'a' (one 50/100 MB word, counted and [UNK]) or
+// '你' (a token per character). Full = encode() with offsets, else encode_ids().
+template <bool Cjk, bool Full>
+void bm_wordpiece_repeat(benchmark::State& s) {
+    if (!minilm()) return s.SkipWithError("all-MiniLM-L6-v2 not found: run scripts/fetch-models.sh");
+    const std::string unit = Cjk ? "\xe4\xbd\xa0" : "a";
+    std::string text;
+    text.reserve(std::size_t(s.range(0)) << 20);
+    while (text.size() + unit.size() <= (std::size_t(s.range(0)) << 20)) text += unit;
+    const auto tok = minilm()->with_truncation(std::nullopt).with_padding(std::nullopt);
+    std::size_t tokens = 0;
     for (auto _ : s) {
-        if constexpr (Bpe)
-            benchmark::DoNotOptimize(smollm2()->encode(text).size());
-        else
-            benchmark::DoNotOptimize(minilm()->encode(text).ids.size());
+        const auto e = Full ? tok.encode(text) : tok.encode_ids(text);
+        tokens = e.size();
+        benchmark::DoNotOptimize(e.ids.data());
     }
+    s.SetBytesProcessed(std::int64_t(s.iterations() * text.size()));
+    s.counters["tokens"] = double(tokens);
+}
+
+// BPE on one repeated 'a': a single 50/100 MB pre-token for SmolLM2's splitter.
+void bm_bpe_repeat_char(benchmark::State& s) {
+    const std::string text(std::size_t(s.range(0)) << 20, 'a');
+    if (!smollm2()) return s.SkipWithError("SmolLM2 GGUF not found: run scripts/fetch-models.sh");
+    for (auto _ : s) benchmark::DoNotOptimize(smollm2()->encode(text).size());
     s.SetBytesProcessed(std::int64_t(s.iterations() * text.size()));
 }
 
 BENCHMARK(bm_wordpiece_corpus)->Name("tokenize/wordpiece/minilm/corpus_10MB")->Unit(benchmark::kMillisecond);
 BENCHMARK(bm_bpe_corpus)->Name("tokenize/bpe/smollm2/corpus_10MB")->Unit(benchmark::kMillisecond);
-BENCHMARK(bm_repeat_char<false>)->Name("tokenize/wordpiece/minilm/repeat_char/MB")->Arg(50)->Arg(100)
+BENCHMARK(bm_wordpiece_repeat<false, false>)->Name("tokenize/wordpiece/minilm/repeat_char/MB")->Arg(50)->Arg(100)
     ->Iterations(1)->Unit(benchmark::kMillisecond);
-BENCHMARK(bm_repeat_char<true>)->Name("tokenize/bpe/smollm2/repeat_char/MB")->Arg(50)->Arg(100)
+BENCHMARK(bm_wordpiece_repeat<true, false>)->Name("tokenize/wordpiece/minilm/repeat_cjk/MB")->Arg(50)->Arg(100)
+    ->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_wordpiece_repeat<false, true>)->Name("tokenize/wordpiece/minilm/repeat_char_full/MB")->Arg(50)->Arg(100)
+    ->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_wordpiece_repeat<true, true>)->Name("tokenize/wordpiece/minilm/repeat_cjk_full/MB")->Arg(50)->Arg(100)
+    ->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_bpe_repeat_char)->Name("tokenize/bpe/smollm2/repeat_char/MB")->Arg(50)->Arg(100)
     ->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace

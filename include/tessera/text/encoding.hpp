@@ -4,21 +4,30 @@
 // padding. Semantics follow HF `tokenizers` (Encoding, TruncationParams, PaddingParams,
 // TemplateProcessing) so that ids, type ids and masks match it exactly.
 //
+// Memory, per token: ids, type_ids, attention_mask (12 bytes: what a model takes) and,
+// unless the encoding is `ids_only`, special_tokens_mask, byte offsets and sequence ids
+// (21 more). Token strings are not stored: the tokenizer's `tokens(e)` gives views into its
+// vocabulary. For 100 MB of CJK text (35M tokens) that is 420 MB ids-only, 1.2 GB full.
+//
 // Offsets: `offsets` are BYTE offsets [begin, end) into the original UTF-8 input as the
-// caller passed it (before sanitizing invalid bytes). `char_offsets` are the same spans in
-// code points, counting each invalid subpart as one character, which is what HF's Python
+// caller passed it (before sanitizing invalid bytes). `char_offsets(e, input)` converts them
+// to code points, counting each invalid subpart as one character, which is what HF's Python
 // binding reports (it decodes with errors="replace" first). Tokens the post-processor or
-// padding adds get (0, 0) in both, as in HF. For a pair, offsets of the second sequence
-// refer to the second input.
+// padding adds get (0, 0), as in HF. For a pair, offsets of the second sequence refer to
+// the second input.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "tessera/core/error.hpp"
+#include "tessera/text/utf8.hpp"
 
 namespace tessera::text {
 
@@ -26,36 +35,25 @@ struct encoding {
     std::vector<std::int32_t> ids;
     std::vector<std::int32_t> type_ids;             // segment: 0 for A, 1 for B (per template)
     std::vector<std::int32_t> attention_mask;       // 1 for real tokens, 0 for padding
+    // Empty when ids_only; else one per token.
     std::vector<std::int32_t> special_tokens_mask;  // 1 for tokens the template/padding added
-    std::vector<std::pair<std::size_t, std::size_t>> offsets;       // bytes in the input
-    std::vector<std::pair<std::size_t, std::size_t>> char_offsets;  // code points in the input
-    std::vector<std::string> tokens;
+    std::vector<std::pair<std::size_t, std::size_t>> offsets;  // bytes in the input
     std::vector<std::int8_t> sequence_ids;          // 0 or 1 for input tokens, -1 for added ones
+    bool ids_only = false;
 
     std::size_t size() const noexcept { return ids.size(); }
 
-    void push(std::int32_t id, std::string token, std::pair<std::size_t, std::size_t> byte_span,
-              std::pair<std::size_t, std::size_t> char_span, std::int32_t type_id, bool special,
-              std::int8_t sequence) {
-        ids.push_back(id);
-        type_ids.push_back(type_id);
-        attention_mask.push_back(1);
-        special_tokens_mask.push_back(special ? 1 : 0);
-        offsets.push_back(byte_span);
-        char_offsets.push_back(char_span);
-        tokens.push_back(std::move(token));
-        sequence_ids.push_back(sequence);
-    }
-
-    // Keeps the first n tokens (or the last n, from the left).
+    // Keeps the first n tokens (or the last n, from the left). Columns that are not filled
+    // (ids_only, or the model's raw output before the template) stay empty.
     void truncate(std::size_t n, bool from_left = false) {
-        if (n >= size()) return;
+        const std::size_t old = size();
+        if (n >= old) return;
         auto cut = [&](auto& v) {
+            if (v.size() != old) return;
             if (from_left) v.erase(v.begin(), v.end() - static_cast<std::ptrdiff_t>(n));
             else v.resize(n);
         };
-        cut(ids), cut(type_ids), cut(attention_mask), cut(special_tokens_mask);
-        cut(offsets), cut(char_offsets), cut(tokens), cut(sequence_ids);
+        cut(ids), cut(type_ids), cut(attention_mask), cut(special_tokens_mask), cut(offsets), cut(sequence_ids);
     }
 };
 
@@ -77,7 +75,7 @@ struct padding_params {
     std::size_t pad_to_multiple_of = 0;  // 0 = none
     std::int32_t pad_id = 0;
     std::int32_t pad_type_id = 0;
-    std::string pad_token = "[PAD]";
+    std::string pad_token = "[PAD]";  // HF's field; tokens(e) shows the vocabulary's text of pad_id
 };
 
 // One element of a template: a special token (by its name in `special_tokens`) or the
@@ -116,25 +114,115 @@ struct template_processing {
         return n;
     }
 
-    encoding apply(const encoding& a, const encoding* b) const {
-        encoding out;
-        const auto& pieces = b ? pair : single;
-        for (const auto& p : pieces) {
-            if (!p.is_sequence) {
-                const auto& t = special(p.special);
-                for (std::size_t i = 0; i < t.ids.size(); ++i)
-                    out.push(t.ids[i], t.tokens[i], {0, 0}, {0, 0}, p.type_id, true, -1);
+    // The template around a (and b): consumes their columns (they are left empty).
+    encoding apply(encoding& a, encoding* b, bool ids_only) const;
+};
+
+// Builds the final encoding from the model's output for each input (`a`, `b`: ids, and
+// unless ids_only special_tokens_mask and offsets) and the pieces of a template. Each
+// output column is built in turn and the inputs' column freed right after, so the peak is
+// the inputs plus one column, not two whole encodings.
+inline encoding assemble(std::span<const template_piece> pieces, const template_processing* specials, encoding& a,
+                         encoding* b, bool ids_only) {
+    encoding* inputs[2] = {&a, b};
+    const std::size_t lengths[2] = {a.size(), b ? b->size() : 0};  // before their columns are freed
+    std::size_t total = 0;
+    for (const template_piece& p : pieces) {
+        if (p.is_sequence) {
+            if (!inputs[p.sequence])
+                throw error(error_kind::invalid_argument, "post_processor: template uses $B for a single input");
+            total += inputs[p.sequence]->size();
+        } else {
+            total += specials->special(p.special).ids.size();
+        }
+    }
+    encoding out;
+    out.ids_only = ids_only;
+    // One output column: `special(token, i, piece)` for template tokens, `sequence(input,
+    // length, piece, dst)` appends an input's values.
+    auto build = [&](auto& dst, auto special, auto sequence) {
+        dst.reserve(total);
+        for (const template_piece& p : pieces) {
+            if (p.is_sequence) {
+                sequence(*inputs[p.sequence], lengths[p.sequence], p, dst);
                 continue;
             }
-            const encoding* src = p.sequence == 0 ? &a : b;
-            if (!src) throw error(error_kind::invalid_argument, "post_processor: template uses $B for a single input");
-            for (std::size_t i = 0; i < src->size(); ++i)
-                out.push(src->ids[i], src->tokens[i], src->offsets[i], src->char_offsets[i], p.type_id,
-                         src->special_tokens_mask[i] != 0, p.sequence);
+            const template_special_token& t = specials->special(p.special);
+            for (std::size_t i = 0; i < t.ids.size(); ++i) dst.push_back(special(t, i, p));
         }
-        return out;
+    };
+    auto release = [&](auto member) {  // frees the inputs' column (clear() would keep it)
+        for (encoding* e : inputs)
+            if (e) {
+                auto& v = e->*member;
+                std::remove_reference_t<decltype(v)>().swap(v);
+            }
+    };
+    auto copy = [](auto member) {
+        return [member](const encoding& e, std::size_t, const template_piece&, auto& dst) {
+            dst.insert(dst.end(), (e.*member).begin(), (e.*member).end());
+        };
+    };
+    build(out.ids, [](const template_special_token& t, std::size_t i, const template_piece&) { return t.ids[i]; },
+          copy(&encoding::ids));
+    release(&encoding::ids);
+    build(out.type_ids, [](const template_special_token&, std::size_t, const template_piece& p) { return p.type_id; },
+          [](const encoding&, std::size_t n, const template_piece& p, auto& dst) { dst.insert(dst.end(), n, p.type_id); });
+    build(out.attention_mask, [](const template_special_token&, std::size_t, const template_piece&) { return 1; },
+          [](const encoding&, std::size_t n, const template_piece&, auto& dst) { dst.insert(dst.end(), n, 1); });
+    if (!ids_only) {
+        build(out.special_tokens_mask, [](const template_special_token&, std::size_t, const template_piece&) { return 1; },
+              copy(&encoding::special_tokens_mask));
+        release(&encoding::special_tokens_mask);
+        build(out.offsets,
+              [](const template_special_token&, std::size_t, const template_piece&) {
+                  return std::pair<std::size_t, std::size_t>{0, 0};
+              },
+              copy(&encoding::offsets));
+        release(&encoding::offsets);
+        build(out.sequence_ids,
+              [](const template_special_token&, std::size_t, const template_piece&) { return std::int8_t{-1}; },
+              [](const encoding&, std::size_t n, const template_piece& p, auto& dst) {
+                  dst.insert(dst.end(), n, p.sequence);
+              });
     }
-};
+    return out;
+}
+
+inline encoding template_processing::apply(encoding& a, encoding* b, bool ids_only) const {
+    return assemble(b ? pair : single, this, a, b, ids_only);
+}
+
+// Code point spans of e's tokens (HF Python's offsets), from the byte offsets by one pass
+// over each input: each well-formed character and each invalid subpart counts one.
+// `second` is the pair's second input. Tokens with sequence id -1 get (0, 0).
+inline std::vector<std::pair<std::size_t, std::size_t>> char_offsets(const encoding& e, std::string_view first,
+                                                                     std::string_view second = {}) {
+    require(!e.ids_only && e.offsets.size() == e.size() && e.sequence_ids.size() == e.size(),
+            error_kind::invalid_argument, "char_offsets: the encoding has no offsets (made ids_only)");
+    // Begins, and ends, are non-decreasing within a sequence, so a forward cursor each is
+    // linear; one that would have to go back restarts from 0 (still correct).
+    struct cursor {
+        std::string_view text;
+        std::size_t byte = 0, chars = 0;
+        std::size_t at(std::size_t b) {
+            if (b < byte) byte = chars = 0;
+            while (byte < b && byte < text.size()) {
+                byte += decode_utf8(text, byte).length;
+                ++chars;
+            }
+            return chars;
+        }
+    };
+    cursor begins[2] = {{first}, {second}}, ends[2] = {{first}, {second}};
+    std::vector<std::pair<std::size_t, std::size_t>> out(e.size(), {0, 0});
+    for (std::size_t i = 0; i < e.size(); ++i) {
+        const int seq = e.sequence_ids[i];
+        if (seq < 0 || seq > 1) continue;
+        out[i] = {begins[seq].at(e.offsets[i].first), ends[seq].at(e.offsets[i].second)};
+    }
+    return out;
+}
 
 // HF truncate_encodings: `max_length` counts the tokens the post-processor will add
 // (`added`), so the inputs share max_length - added.
@@ -197,10 +285,9 @@ inline void pad_encoding(encoding& e, std::size_t length, const padding_params& 
     grow(e.ids, p.pad_id);
     grow(e.type_ids, p.pad_type_id);
     grow(e.attention_mask, std::int32_t{0});
+    if (e.ids_only) return;
     grow(e.special_tokens_mask, std::int32_t{1});
     grow(e.offsets, std::pair<std::size_t, std::size_t>{0, 0});
-    grow(e.char_offsets, std::pair<std::size_t, std::size_t>{0, 0});
-    grow(e.tokens, p.pad_token);
     grow(e.sequence_ids, std::int8_t{-1});
 }
 

@@ -4,10 +4,16 @@
 //   TemplateProcessing -> padding;  decode: WordPiece decoder.
 //
 // One streaming pass over the input does normalization, pre-tokenization and the model,
-// so memory is bounded by the longest word the model can look at
+// so working memory is bounded by the longest word the model can look at
 // (max_input_chars_per_word) and time is linear in the input: a 100 MB "word" is counted,
 // not stored, and becomes one [UNK]. Per call, a few buffers are reused; nothing is
-// allocated per character.
+// allocated per character or per token (token strings are views: tokens(e)). Each BMP
+// character's whole normalizer + pre-tokenizer result is precomputed (build_char_table), so
+// the common path is one lookup a character; CJK ideographs skip the spaces HF pads them with.
+//
+// Output memory (encoding.hpp): 12 bytes a token with encode_ids / ids_only (ids, type ids,
+// mask), 33 with offsets. A right-truncating tokenizer stops at max_length tokens, so the
+// sentence-encoder path is O(max_length) in memory whatever the input size.
 //
 // BertNormalizer, per input character, in HF's order:
 //   clean_text:   drop U+0000, U+FFFD and controls (Cc Cf Co Cs except \t \n \r); map
@@ -163,6 +169,7 @@ struct wordpiece_tokenizer_config {
 struct encode_options {
     bool add_special_tokens = true;    // apply the post-processor template
     bool split_special_tokens = false; // recognise special added tokens inside the text
+    bool ids_only = false;             // only ids, type_ids, attention_mask (no offsets): for large inputs
 };
 
 class wordpiece_tokenizer {
@@ -228,6 +235,7 @@ public:
             (void)cfg.post_processor->added_tokens(false);
             (void)cfg.post_processor->added_tokens(true);
         }
+        build_char_table(d);
         data_ = std::move(shared);
     }
 
@@ -260,30 +268,51 @@ public:
         return copy;
     }
 
+    // The token texts of e's ids (views into the vocabulary, valid while any copy of this
+    // tokenizer lives).
+    std::vector<std::string_view> tokens(const encoding& e) const {
+        std::vector<std::string_view> out;
+        out.reserve(e.size());
+        for (std::int32_t id : e.ids) out.push_back(id_to_token(id));
+        return out;
+    }
+
     encoding encode(std::string_view text, bool add_special_tokens = true) const {
         return encode(text, encode_options{.add_special_tokens = add_special_tokens});
     }
     encoding encode(std::string_view text, const encode_options& options) const {
-        encoding a = tokenize(text, options);
-        return finish(std::move(a), nullptr, options, true);
+        encoding a = tokenize(text, options, single_limit(options));
+        return finish(a, nullptr, options, true);
+    }
+    // What a model takes (ids, type_ids, attention_mask), nothing else: the path for large
+    // inputs. Same ids as encode().
+    encoding encode_ids(std::string_view text, bool add_special_tokens = true) const {
+        return encode(text, encode_options{.add_special_tokens = add_special_tokens, .ids_only = true});
     }
     encoding encode_pair(std::string_view first, std::string_view second, bool add_special_tokens = true) const {
         return encode_pair(first, second, encode_options{.add_special_tokens = add_special_tokens});
     }
     encoding encode_pair(std::string_view first, std::string_view second, const encode_options& options) const {
-        encoding a = tokenize(first, options);
-        encoding b = tokenize(second, options);
-        return finish(std::move(a), &b, options, true);
+        const std::size_t no_limit = SIZE_MAX;  // how a pair is cut depends on both lengths
+        encoding a = tokenize(first, options, no_limit);
+        encoding b = tokenize(second, options, no_limit);
+        return finish(a, &b, options, true);
     }
 
     // Encodes each text; padding (when configured) then applies to the whole batch, so
     // BatchLongest pads to the longest member as HF does.
     template <class Texts>
     std::vector<encoding> encode_batch(const Texts& texts, bool add_special_tokens = true) const {
+        return encode_batch(texts, encode_options{.add_special_tokens = add_special_tokens});
+    }
+    template <class Texts>
+    std::vector<encoding> encode_batch(const Texts& texts, const encode_options& options) const {
         std::vector<encoding> out;
         out.reserve(std::size(texts));
-        const encode_options options{.add_special_tokens = add_special_tokens};
-        for (const auto& t : texts) out.push_back(finish(tokenize(std::string_view(t), options), nullptr, options, false));
+        for (const auto& t : texts) {
+            encoding a = tokenize(std::string_view(t), options, single_limit(options));
+            out.push_back(finish(a, nullptr, options, false));
+        }
         if (config_.padding) pad_batch(out, *config_.padding);
         return out;
     }
@@ -324,9 +353,18 @@ public:
     }
 
 private:
-    // Per-normalized-character origin: byte and code point spans in the input.
+    // Per-normalized-character origin: the input bytes of the character it came from.
     struct origin {
-        std::size_t byte_begin, byte_end, char_begin, char_end;
+        std::size_t byte_begin, byte_end;
+    };
+
+    // What the whole normalizer + pre-tokenizer does to one BMP character (char_table).
+    enum char_kind : std::uint8_t {
+        char_general,   // anything else (decomposes, is a mark, lowercases to two...): the full path
+        char_drop,      // clean_text removes it
+        char_boundary,  // ends a word (whitespace)
+        char_word,      // one starter character, appended to the word
+        char_alone,     // one starter character that is a word by itself (punctuation, CJK)
     };
 
     struct data {
@@ -336,7 +374,64 @@ private:
         std::int32_t unk_id = 0;
         std::vector<std::uint8_t> special_ids;  // 1 for special added tokens (skipped by decode)
         bool has_special_added = false, has_plain_added = false;
+        // Per BMP code point: kind << 24 | the normalized character (char_word, char_alone).
+        std::vector<std::uint32_t> char_table;
     };
+
+    // Runs each BMP character through the general path's functions once, so the table
+    // cannot disagree with them: a character whose result is one starter character (not a
+    // mark: it only flushes pending marks) gets its kind; anything else keeps the general
+    // path. 64K entries, 256 KB, a few ms at construction; one lookup a character after.
+    void build_char_table(data& d) const {
+        const bert_normalizer_config* norm = config_.normalizer ? &*config_.normalizer : nullptr;
+        const bool strip = norm && norm->strip_accents.value_or(norm->lowercase);
+        const bool lower = norm && norm->lowercase;
+        d.char_table.assign(0x10000, 0);
+        std::u32string mapped;
+        for (char32_t c = 0; c < 0x10000; ++c) {
+            auto set = [&](char_kind kind, char32_t to) { d.char_table[c] = std::uint32_t(kind) << 24 | to; };
+            char32_t cp = c;
+            if (norm && norm->clean_text) {
+                if (cp == 0 || cp == replacement_character || hf_bert_is_control(cp)) {
+                    set(char_drop, 0);
+                    continue;
+                }
+                if (hf_bert_is_whitespace(cp)) cp = U' ';
+            }
+            const bool cjk = norm && norm->handle_chinese_chars && is_cjk_ideograph(cp);
+            if (cjk && !config_.bert_pre_tokenizer) continue;  // its padding spaces join words
+            mapped.clear();
+            if (strip) {
+                bool plain = true;
+                decompose(cp, false, [&](char32_t x) {
+                    plain = plain && combining_class(x) == 0 && !hf_bert_is_nonspacing_mark(x);
+                    mapped.push_back(x);
+                });
+                if (!plain || mapped.size() != 1) continue;
+                cp = mapped[0];
+                mapped.clear();
+            }
+            if (lower) {
+                lowercase_full(cp, [&](char32_t x) { mapped.push_back(x); });
+                if (mapped.size() != 1) continue;
+                cp = mapped[0];
+            }
+            if (!config_.bert_pre_tokenizer) set(char_word, cp);
+            else if (is_unicode_whitespace(cp)) set(char_boundary, 0);
+            else if (cjk || hf_bert_is_punctuation(cp)) set(char_alone, cp);
+            else set(char_word, cp);
+        }
+    }
+
+    // Tokens of a single input past which right truncation drops everything: tokenizing can
+    // stop there with the same result. SIZE_MAX when nothing is cut that way.
+    std::size_t single_limit(const encode_options& options) const {
+        const std::optional<truncation_params>& t = config_.truncation;
+        if (!t || t->direction != side::right || t->strategy == truncation_strategy::only_second) return SIZE_MAX;
+        const std::size_t added =
+            options.add_special_tokens && config_.post_processor ? config_.post_processor->added_tokens(false) : 0;
+        return t->max_length >= added ? t->max_length - added : SIZE_MAX;  // too small: finish() throws
+    }
 
     // HF WordPiece decoder cleanup, applied to each (space-prefixed) token.
     static void cleanup(std::string& s) {
@@ -353,25 +448,18 @@ private:
     }
 
     // Truncation, template and padding (padding only for single encodes; batches pad
-    // together afterwards).
-    encoding finish(encoding a, encoding* b, const encode_options& options, bool pad_single) const {
+    // together afterwards). Consumes a and b.
+    encoding finish(encoding& a, encoding* b, const encode_options& options, bool pad_single) const {
         const bool use_template = options.add_special_tokens && config_.post_processor;
         if (config_.truncation) {
             const std::size_t added = use_template ? config_.post_processor->added_tokens(b != nullptr) : 0;
             truncate_encodings(a, b, *config_.truncation, added);
         }
-        encoding out;
-        if (use_template) {
-            out = config_.post_processor->apply(a, b);
-        } else {
-            out = std::move(a);
-            if (b) {
-                // HF without a template: the pair is concatenated, B with type id 1.
-                for (std::size_t i = 0; i < b->size(); ++i)
-                    out.push(b->ids[i], std::move(b->tokens[i]), b->offsets[i], b->char_offsets[i], 1,
-                             b->special_tokens_mask[i] != 0, 1);
-            }
-        }
+        // HF without a template: the pair is concatenated, B with type id 1.
+        static const template_piece plain[2] = {{.is_sequence = true, .sequence = 0, .special = {}, .type_id = 0},
+                                                {.is_sequence = true, .sequence = 1, .special = {}, .type_id = 1}};
+        encoding out = use_template ? config_.post_processor->apply(a, b, options.ids_only)
+                                    : assemble(std::span(plain, b ? 2 : 1), nullptr, a, b, options.ids_only);
         if (pad_single && config_.padding && config_.padding->fixed_length)
             pad_encoding(out, *config_.padding->fixed_length, *config_.padding);
         return out;
@@ -386,22 +474,28 @@ private:
         origin first{}, last{};              // spans of the first and last character
         std::vector<std::pair<char32_t, origin>> marks;  // pending non-starters (NFD ordering)
         std::vector<std::pair<std::int32_t, std::pair<std::uint32_t, std::uint32_t>>> pieces;
+        bool ids_only = false;               // emit ids only (no special mask, no offsets)
+        std::size_t limit = SIZE_MAX;        // stop once this many tokens are out
     };
 
-    // Sequence 0 tokens of `text` (no template).
-    encoding tokenize(std::string_view text, const encode_options& options) const {
+    // The model's output for `text` (no template): ids, and unless ids_only
+    // special_tokens_mask and offsets. Stops early once `limit` tokens are out.
+    encoding tokenize(std::string_view text, const encode_options& options, std::size_t limit) const {
         const data& d = *data_;
         encoding out;
+        out.ids_only = options.ids_only;
         scratch s;
         s.word.reserve(64);
+        s.ids_only = options.ids_only;
+        s.limit = limit;
         const bool match_special = options.split_special_tokens && d.has_special_added;
         if (!d.has_plain_added && !match_special) {
-            run_segment(text, 0, text.size(), 0, s, out);
+            run_segment(text, 0, text.size(), s, out);
             return out;
         }
         // Split out added tokens: leftmost, then longest match, on the raw text.
-        std::size_t seg_begin = 0, seg_chars = 0, pos = 0, chars = 0;
-        while (pos < text.size()) {
+        std::size_t seg_begin = 0, pos = 0;
+        while (pos < text.size() && out.size() < s.limit) {
             const added_token* best = nullptr;
             for (const added_token& t : config_.added_tokens) {
                 if (t.special && !match_special) continue;
@@ -411,53 +505,91 @@ private:
             }
             if (!best) {
                 pos += decode_utf8(text, pos).length;
-                ++chars;
                 continue;
             }
             std::size_t match_begin = pos, match_end = pos + best->content.size();
-            std::size_t begin_chars = chars;
             if (best->lstrip)  // swallow whitespace before the token (back to the segment start)
                 while (match_begin > seg_begin && is_unicode_whitespace(static_cast<unsigned char>(text[match_begin - 1])))
-                    --match_begin, --begin_chars;
-            run_segment(text, seg_begin, match_begin, seg_chars, s, out);
-            const std::size_t token_chars = utf8_count(text.substr(pos, best->content.size()));
-            std::size_t end_chars = chars + token_chars;
+                    --match_begin;
+            run_segment(text, seg_begin, match_begin, s, out);
             if (best->rstrip)
                 while (match_end < text.size() && is_unicode_whitespace(static_cast<unsigned char>(text[match_end])))
-                    ++match_end, ++end_chars;
-            out.push(best->id, best->content, {match_begin, match_end}, {begin_chars, end_chars}, 0, best->special, 0);
+                    ++match_end;
+            emit(best->id, {match_begin, match_end}, best->special, s, out);
             seg_begin = pos = match_end;
-            seg_chars = chars = end_chars;
         }
-        run_segment(text, seg_begin, text.size(), seg_chars, s, out);
+        if (out.size() < s.limit) run_segment(text, seg_begin, text.size(), s, out);
         return out;
     }
 
+    static void emit(std::int32_t id, std::pair<std::size_t, std::size_t> bytes, bool special, const scratch& s,
+                     encoding& out) {
+        out.ids.push_back(id);
+        if (s.ids_only) return;
+        out.special_tokens_mask.push_back(special ? 1 : 0);
+        out.offsets.push_back(bytes);
+    }
+
     // Normalizes, pre-tokenizes and runs WordPiece over text[begin, end) in one pass.
-    // `char_base` is the code point index of `begin` in the whole input.
-    void run_segment(std::string_view text, std::size_t begin, std::size_t end, std::size_t char_base, scratch& s,
-                     encoding& out) const {
+    void run_segment(std::string_view text, std::size_t begin, std::size_t end, scratch& s, encoding& out) const {
+        const data& d = *data_;
         const bert_normalizer_config* norm = config_.normalizer ? &*config_.normalizer : nullptr;
         const bool strip = norm && norm->strip_accents.value_or(norm->lowercase);
         const bool lower = norm && norm->lowercase;
-        std::size_t ci = char_base;
+        const bool cjk_words = norm && norm->handle_chinese_chars;
+        const std::string_view segment = text.substr(0, end);
         for (std::size_t i = begin; i < end;) {
+            if (out.size() >= s.limit) return;  // the rest would be truncated away
             // Decode within [i, end): a segment never splits a character (added tokens start
             // and end on character boundaries because their text is valid UTF-8).
-            const utf8_decoded dc = decode_utf8(text.substr(0, end), i);
-            char32_t cp = dc.cp;
-            const origin o{i, i + dc.length, ci, ci + 1};
-            i += dc.length;
-            ++ci;
+            const unsigned char byte = static_cast<unsigned char>(text[i]);
+            char32_t cp = byte;
+            std::size_t length = 1;
+            if (byte >= 0x80) {
+                const utf8_decoded dc = decode_utf8(segment, i);
+                cp = dc.cp;
+                length = dc.length;
+            }
+            const origin o{i, i + length};
+            i += length;
+            if (cp < 0x10000) {
+                // Fast path: the table holds what the general path below does to cp.
+                const std::uint32_t entry = d.char_table[cp];
+                const auto kind = static_cast<char_kind>(entry >> 24);
+                if (kind != char_general) {
+                    if (kind == char_drop) continue;
+                    if (!s.marks.empty()) flush_marks(lower, s, out);  // a starter ends pending marks
+                    const char32_t c = entry & 0xFFFFFFu;
+                    if (kind == char_word) {
+                        append_char(c, o, s);
+                    } else {
+                        finish_word(s, out);
+                        if (kind == char_alone) {
+                            append_char(c, o, s);
+                            finish_word(s, out);
+                        }
+                    }
+                    continue;
+                }
+            }
             if (norm && norm->clean_text) {
                 if (cp == 0 || cp == replacement_character || hf_bert_is_control(cp)) continue;
                 if (hf_bert_is_whitespace(cp)) cp = U' ';
             }
-            if (norm && norm->handle_chinese_chars && is_cjk_ideograph(cp)) {
-                // Spaces around: they only separate words, so feed word boundaries directly.
-                normalized_char(U' ', o, strip, lower, s, out);
-                normalized_char(cp, o, strip, lower, s, out);
-                normalized_char(U' ', o, strip, lower, s, out);
+            if (cjk_words && is_cjk_ideograph(cp)) {
+                // HF puts spaces around it. With the BERT pre-tokenizer a space only flushes
+                // pending marks (it is a starter) and ends the word, so do just that.
+                if (config_.bert_pre_tokenizer) {
+                    flush_marks(lower, s, out);
+                    finish_word(s, out);
+                    normalized_char(cp, o, strip, lower, s, out);
+                    flush_marks(lower, s, out);
+                    finish_word(s, out);
+                } else {
+                    normalized_char(U' ', o, strip, lower, s, out);
+                    normalized_char(cp, o, strip, lower, s, out);
+                    normalized_char(U' ', o, strip, lower, s, out);
+                }
                 continue;
             }
             normalized_char(cp, o, strip, lower, s, out);
@@ -561,14 +693,10 @@ private:
             }
         }
         if (bad) {
-            out.push(d.unk_id, d.vocab[d.unk_id], {s.first.byte_begin, s.last.byte_end},
-                     {s.first.char_begin, s.last.char_end}, 0, false, 0);
+            emit(d.unk_id, {s.first.byte_begin, s.last.byte_end}, false, s, out);
         } else {
-            for (const auto& [id, span] : s.pieces) {
-                const origin& a = s.char_origin[span.first];
-                const origin& b = s.char_origin[span.second - 1];
-                out.push(id, d.vocab[id], {a.byte_begin, b.byte_end}, {a.char_begin, b.char_end}, 0, false, 0);
-            }
+            for (const auto& [id, span] : s.pieces)
+                emit(id, {s.char_origin[span.first].byte_begin, s.char_origin[span.second - 1].byte_end}, false, s, out);
         }
         s.word.clear();
         s.char_pos.clear();
