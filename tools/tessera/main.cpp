@@ -8,6 +8,8 @@
 
 #include "cli.hpp"
 #include "inspect.hpp"
+#include "embed.hpp"
+#include "search.hpp"
 #include "tessera/version.hpp"
 
 namespace {
@@ -20,6 +22,8 @@ struct subcommand {
 
 constexpr subcommand subcommands[] = {
     {"inspect", "show a model file's format, metadata, tensors and architecture", tessera::cli::run_inspect},
+    {"embed", "embed stdin lines with a sentence-transformers model (JSON lines or .npy)", tessera::cli::run_embed},
+    {"search", "find the best products of a catalog for a query, with filters", tessera::cli::run_search},
 };
 
 int usage(std::FILE* to) {
