@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "cli.hpp"
+#include "generate.hpp"
 #include "inspect.hpp"
 #include "embed.hpp"
 #include "search.hpp"
@@ -24,6 +25,7 @@ constexpr subcommand subcommands[] = {
     {"inspect", "show a model file's format, metadata, tensors and architecture", tessera::cli::run_inspect},
     {"embed", "embed stdin lines with a sentence-transformers model (JSON lines or .npy)", tessera::cli::run_embed},
     {"search", "find the best products of a catalog for a query, with filters", tessera::cli::run_search},
+    {"generate", "generate text with a Llama-architecture GGUF model", tessera::cli::run_generate},
 };
 
 int usage(std::FILE* to) {

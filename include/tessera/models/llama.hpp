@@ -1,0 +1,351 @@
+#pragma once
+// Llama-architecture decoder (SmolLM2, TinyLlama, Llama 2/3 conversions) run straight from a
+// GGUF file, its weights used in place from the mapping through the quantized matmuls
+// (ops/quant_matmul.hpp).
+//
+//   auto model = models::llama_model::open("SmolLM2-135M-Instruct.Q4_1.gguf");
+//   models::llama_session s(model);                  // KV cache + scratch, one per conversation
+//   std::span<const float> logits = s.prefill(ids, &pool);   // [vocab] of the last token
+//   logits = s.decode(next_id, &pool);
+//
+// The network, per token at absolute position p (H hidden, n_heads × hd queries, n_kv × hd
+// keys/values, I the FFN width, V the vocabulary):
+//   x = token_embd[id]                                          [H]  (rows decoded on lookup)
+//   for each of n_layers blocks:
+//     h = rms_norm(x) · attn_norm
+//     q = Wq h [n_heads, hd], k = Wk h, v = Wv h [n_kv, hd];  q, k rotated by RoPE at p
+//     x += Wo · attention(q, K[0..p], V[0..p])     (causal; GQA: head h reads kv head h / (n_heads / n_kv))
+//     h = rms_norm(x) · ffn_norm
+//     x += Wdown · (silu(Wgate h) ⊙ Wup h)                     [I] inside
+//   logits = Woutput · (rms_norm(x) · output_norm)              [V]; Woutput = token_embd when tied
+//
+// RoPE layout. HF's Llama rotates the pairs (x[j], x[j + hd/2]) (rotate_half). llama.cpp's
+// converter permutes the rows of Wq and Wk inside each head, row (i, j) → row 2j + i for
+// i in {0, 1}, j < hd/2, so that ggml can rotate *adjacent* pairs (x[2j], x[2j+1]) with the
+// same frequency θ^(−2j/hd). The permuted q and k hold the same numbers in another order
+// within each head, and q·k is invariant under one permutation applied to both, so running
+// the GGUF weights with the interleaved layout gives exactly HF's scores (tests/test_llama.cpp
+// checks the identity on a permuted head). Values and Wo are not permuted.
+//
+// Threads: the model is immutable after construction and may be shared by any number of
+// sessions on any threads; all mutable state (KV cache, activations) is in the session.
+// Results are bitwise independent of the thread pool, and a token decoded after a cached
+// prefix gives the same numbers as the same position inside one long prompt (the quantized
+// matmul and the attention compute every row alone; tests check both).
+//
+// Precision: see matmul_precision below (a session setting; the default q8_fine).
+//
+// Prompt processing runs in batches of up to `max_batch` tokens (GEMM path); generation one
+// token at a time (GEMV path).
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "tessera/core/error.hpp"
+#include "tessera/core/tensor.hpp"
+#include "tessera/core/thread_pool.hpp"
+#include "tessera/io/gguf.hpp"
+#include "tessera/models/config.hpp"
+#include "tessera/nn/kv_cache.hpp"
+#include "tessera/ops/attention.hpp"
+#include "tessera/ops/norm.hpp"
+#include "tessera/ops/positional.hpp"
+#include "tessera/ops/quant_matmul.hpp"
+#include "tessera/simd/elementwise.hpp"
+#include "tessera/simd/math.hpp"
+#include "tessera/text/bpe_gguf.hpp"
+
+namespace tessera::models {
+
+class llama_session;
+
+// How the session multiplies activations with the weights (ops/quant_act.hpp):
+//   q8       activations quantized to 8 bits per 32-value block, integer dot products (the
+//            fastest; logits within a few tenths of the fp32 reference on SmolLM2)
+//   q8_fine  two 8-bit codes per value (error <= d/512), two more integer dot products per
+//            weight group (the default: greedy text matches the fp32 reference)
+//   f32      activations kept in f32, weights decoded row by row: the fp32 reference's
+//            arithmetic up to summation order (slow; for parity checks)
+enum class matmul_precision { q8, q8_fine, f32 };
+
+class llama_model {
+public:
+    struct layer {
+        std::vector<float> attn_norm, ffn_norm;  // [H]
+        ops::quant_matrix wq, wk, wv, wo;        // [n_heads·hd, H], [n_kv·hd, H] ×2, [H, n_heads·hd]
+        ops::quant_matrix gate, up, down;        // [I, H] ×2, [H, I]
+    };
+
+    // Opens, validates (config against tensors) and binds a GGUF file. Throws tessera::error:
+    // unsupported for another architecture or a tensor type without a matmul, inconsistent
+    // when tensors do not match the metadata, plus every gguf_file / model_config error.
+    static llama_model open(const std::string& path, const config_limits& lim = {}) {
+        return llama_model(io::gguf_file::open(path), lim);
+    }
+
+    explicit llama_model(io::gguf_file file, const config_limits& lim = {}) : file_(std::move(file)) {
+        cfg_ = model_config::from_gguf(file_, lim);
+        cfg_.validate_against(tensor_listing(file_), file_.path());
+        const std::size_t H = cfg_.hidden_size, I = cfg_.intermediate_size, V = cfg_.vocab_size;
+        const std::size_t nq = cfg_.n_heads * cfg_.head_dim, nkv = cfg_.n_kv_heads * cfg_.head_dim;
+        embed_ = matrix("token_embd.weight", V, H);
+        output_ = cfg_.tie_word_embeddings ? embed_ : matrix("output.weight", V, H);
+        output_norm_ = norm("output_norm.weight");
+        layers_.resize(cfg_.n_layers);
+        for (std::size_t l = 0; l < cfg_.n_layers; ++l) {
+            const std::string b = "blk." + std::to_string(l) + ".";
+            layer& L = layers_[l];
+            L.attn_norm = norm(b + "attn_norm.weight");
+            L.ffn_norm = norm(b + "ffn_norm.weight");
+            L.wq = matrix(b + "attn_q.weight", nq, H);
+            L.wk = matrix(b + "attn_k.weight", nkv, H);
+            L.wv = matrix(b + "attn_v.weight", nkv, H);
+            L.wo = matrix(b + "attn_output.weight", H, nq);
+            L.gate = matrix(b + "ffn_gate.weight", I, H);
+            L.up = matrix(b + "ffn_up.weight", I, H);
+            L.down = matrix(b + "ffn_down.weight", H, I);
+        }
+        rope_.head_dim = cfg_.head_dim;
+        rope_.rotary_dim = cfg_.rope_dim;
+        rope_.theta = float(cfg_.rope_theta);
+        rope_.layout = ops::rope_layout::interleaved;  // see the top of this file
+        if (cfg_.rope_scaling.type == "linear") {
+            rope_.scaling = ops::rope_scaling::linear;
+            rope_.factor = float(cfg_.rope_scaling.factor);
+        } else if (!cfg_.rope_scaling.type.empty() && cfg_.rope_scaling.type != "none") {
+            throw error(error_kind::unsupported,
+                        file_.path() + ": rope scaling '" + cfg_.rope_scaling.type + "' is not implemented");
+        }
+        ops::validate(rope_);
+        if (file_.contains("tokenizer.ggml.tokens")) tokenizer_.emplace(text::bpe_from_gguf(file_));
+    }
+
+    llama_model(llama_model&&) noexcept = default;
+    llama_model(const llama_model&) = delete;
+    llama_model& operator=(const llama_model&) = delete;
+
+    const model_config& config() const noexcept { return cfg_; }
+    const io::gguf_file& file() const noexcept { return file_; }
+    const std::vector<layer>& layers() const noexcept { return layers_; }
+    const ops::quant_matrix& embedding() const noexcept { return embed_; }
+    const ops::quant_matrix& output() const noexcept { return output_; }
+    const ops::rope_config& rope() const noexcept { return rope_; }
+    float norm_eps() const noexcept { return float(cfg_.norm_eps); }
+
+    bool has_tokenizer() const noexcept { return tokenizer_.has_value(); }
+    // The file's byte-level BPE tokenizer; out_of_range when the file has none.
+    const text::bpe_tokenizer& tokenizer() const {
+        require(tokenizer_.has_value(), error_kind::out_of_range, [&] { return file_.path() + ": no tokenizer"; });
+        return *tokenizer_;
+    }
+
+    // Weight bytes one generated token reads: every layer matrix and the output matrix
+    // (norms and the one embedding row are negligible).
+    std::size_t weight_bytes_per_token() const noexcept {
+        std::size_t b = output_.bytes();
+        for (const layer& L : layers_)
+            b += L.wq.bytes() + L.wk.bytes() + L.wv.bytes() + L.wo.bytes() + L.gate.bytes() + L.up.bytes() + L.down.bytes();
+        return b;
+    }
+
+    // Runs `ids` through the model at the session's next positions and commits them to its
+    // cache. `all_logits`: logits for every id ([ids.size(), V]), else for the last only ([1, V]).
+    // The returned view lives in the session until its next call. Throws out_of_range for
+    // an id outside the vocabulary and context_overflow when the cache is full (the session
+    // is unchanged in both cases).
+    tensor_view<const float> eval(llama_session& s, std::span<const std::int32_t> ids, bool all_logits,
+                                  thread_pool* pool = nullptr) const;
+
+private:
+    ops::quant_matrix matrix(const std::string& name, std::size_t rows, std::size_t cols) const {
+        const io::gguf_tensor_info& t = file_.tensor_info(name);
+        return ops::quant_matrix::view(t.type, file_.tensor_bytes(t), rows, cols, file_.path() + ": tensor '" + name + "'");
+    }
+    std::vector<float> norm(const std::string& name) const {
+        const tensor<float> t = file_.dequantize_f32(name, true);
+        return std::vector<float>(t.data(), t.data() + t.numel());
+    }
+
+    io::gguf_file file_;
+    model_config cfg_;
+    std::vector<layer> layers_;
+    ops::quant_matrix embed_, output_;
+    std::vector<float> output_norm_;
+    ops::rope_config rope_;
+    std::optional<text::bpe_tokenizer> tokenizer_;
+};
+
+// One sequence's state: its KV cache, the ids it holds, and the activations of a forward.
+// It refers to its model, which must outlive it and stay where it is (not be moved).
+class llama_session {
+public:
+    // max_tokens: the cache capacity (0: the model's context length, capped at 4096).
+    // max_batch: the most prompt tokens processed in one forward.
+    explicit llama_session(const llama_model& m, std::size_t max_tokens = 0, std::size_t max_batch = 512,
+                           matmul_precision precision = matmul_precision::q8_fine)
+        : model_(&m), max_batch_(std::max<std::size_t>(1, max_batch)), precision_(precision) {
+        const model_config& c = m.config();
+        if (max_tokens == 0) max_tokens = std::min<std::size_t>(c.max_position_embeddings, 4096);
+        cache_ = nn::kv_cache(c.n_layers, max_tokens, c.n_kv_heads, c.head_dim);
+    }
+
+    const llama_model& model() const noexcept { return *model_; }
+    std::size_t size() const noexcept { return cache_.size(); }
+    std::size_t capacity() const noexcept { return cache_.capacity(); }
+    // The ids in the cache, in order.
+    const std::vector<std::int32_t>& tokens() const noexcept { return tokens_; }
+    void reset() noexcept {
+        cache_.reset();
+        tokens_.clear();
+        pending_.reset();
+    }
+    // Forgets every token from position n on (and any pending token).
+    void truncate(std::size_t n) {
+        cache_.truncate(n);
+        tokens_.resize(n);
+        pending_.reset();
+    }
+
+    // A token chosen but not yet run through the model (generate() leaves its last sampled
+    // token here, so a conversation continues without a wasted forward; the next
+    // generate() feeds it first).
+    std::optional<std::int32_t> pending_token() const noexcept { return pending_; }
+    void set_pending_token(std::optional<std::int32_t> id) noexcept { pending_ = id; }
+
+    // Processes ids (in batches of max_batch) and returns the logits after the last one [V].
+    std::span<const float> prefill(std::span<const std::int32_t> ids, thread_pool* pool = nullptr) {
+        require(!ids.empty(), error_kind::invalid_argument, "llama_session::prefill: no ids");
+        check_ids(ids);
+        cache_.require_room(ids.size());
+        tensor_view<const float> last;
+        for (std::size_t i = 0; i < ids.size(); i += max_batch_)
+            last = model_->eval(*this, ids.subspan(i, std::min(max_batch_, ids.size() - i)), false, pool);
+        return {last.data(), last.numel()};
+    }
+    std::span<const float> decode(std::int32_t id, thread_pool* pool = nullptr) {
+        const tensor_view<const float> l = model_->eval(*this, std::span<const std::int32_t>(&id, 1), false, pool);
+        return {l.data(), l.numel()};
+    }
+    // Logits for every id [ids.size(), V] (one forward; ids.size() <= max_batch).
+    tensor_view<const float> forward_all(std::span<const std::int32_t> ids, thread_pool* pool = nullptr) {
+        require(ids.size() <= max_batch_, error_kind::invalid_argument, "llama_session::forward_all: more ids than max_batch");
+        return model_->eval(*this, ids, true, pool);
+    }
+
+private:
+    friend class llama_model;
+
+    void check_ids(std::span<const std::int32_t> ids) const {
+        const std::size_t V = model_->config().vocab_size;
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            require(ids[i] >= 0 && std::size_t(ids[i]) < V, error_kind::out_of_range, [&] {
+                return "llama: token id " + std::to_string(ids[i]) + " at index " + std::to_string(i) +
+                       " is outside the vocabulary of " + std::to_string(V);
+            });
+    }
+
+    // Grows the activation buffers to n rows (they are reused across calls).
+    void reserve(std::size_t n, std::size_t n_logits) {
+        const model_config& c = model_->config();
+        const std::size_t H = c.hidden_size, I = c.intermediate_size, nq = c.n_heads * c.head_dim;
+        if (rows_ < n) {
+            x_ = tensor<float>(shape{n, H});
+            xb_ = tensor<float>(shape{n, H});
+            q_ = tensor<float>(shape{n, nq});
+            att_ = tensor<float>(shape{n, nq});
+            g_ = tensor<float>(shape{n, I});
+            u_ = tensor<float>(shape{n, I});
+            rows_ = n;
+        }
+        if (logit_rows_ < n_logits) {
+            logits_ = tensor<float>(shape{n_logits, c.vocab_size});
+            logit_rows_ = n_logits;
+        }
+    }
+
+    void prepare(tensor_view<const float> x, thread_pool* pool) {
+        if (precision_ == matmul_precision::f32) qa_.keep_float(x);
+        else qa_.quantize(x, pool, precision_ == matmul_precision::q8_fine);
+    }
+
+    const llama_model* model_;
+    std::size_t max_batch_;
+    matmul_precision precision_;
+    nn::kv_cache cache_;
+    std::vector<std::int32_t> tokens_;
+    std::optional<std::int32_t> pending_;
+    std::size_t rows_ = 0, logit_rows_ = 0;
+    tensor<float> x_, xb_, q_, att_, g_, u_, logits_;
+    ops::q8_activations qa_;
+};
+
+inline tensor_view<const float> llama_model::eval(llama_session& s, std::span<const std::int32_t> ids, bool all_logits,
+                                                  thread_pool* pool) const {
+    const std::size_t n = ids.size();
+    require(n > 0, error_kind::invalid_argument, "llama: eval of no ids");
+    require(&s.model() == this, error_kind::invalid_argument, "llama: the session belongs to another model");
+    s.check_ids(ids);
+    s.cache_.require_room(n);
+    const std::size_t H = cfg_.hidden_size, I = cfg_.intermediate_size, V = cfg_.vocab_size;
+    const std::size_t hd = cfg_.head_dim, nh = cfg_.n_heads, nkv = cfg_.n_kv_heads;
+    const std::size_t pos0 = s.cache_.size(), n_out = all_logits ? n : 1;
+    const float eps = norm_eps();
+    s.reserve(n, n_out);
+    const tensor_view<float> x(s.x_.data(), shape{n, H}), xb(s.xb_.data(), shape{n, H});
+    const tensor_view<float> q(s.q_.data(), shape{n, nh * hd}), att(s.att_.data(), shape{n, nh * hd});
+    const tensor_view<float> g(s.g_.data(), shape{n, I}), u(s.u_.data(), shape{n, I});
+    ops::q8_activations& qa = s.qa_;
+
+    for (std::size_t i = 0; i < n; ++i) embed_.dequantize_row(std::size_t(ids[i]), x.data() + i * H);
+    const ops::rope_table table(rope_, pos0, n);
+    const auto vec = [](const std::vector<float>& v) { return tensor_view<const float>(v.data(), shape{v.size()}); };
+
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+        const layer& L = layers_[l];
+        // attention: K and V are written straight into the cache rows of the new tokens
+        ops::rms_norm(x, vec(L.attn_norm), eps, xb, pool);
+        s.prepare(xb, pool);
+        const tensor_view<float> k = s.cache_.keys(l, pos0, pos0 + n), v = s.cache_.values(l, pos0, pos0 + n);
+        ops::quant_matmul(L.wq, qa, q, pool);
+        ops::quant_matmul(L.wk, qa, k.reshape(shape{n, nkv * hd}), pool);
+        ops::quant_matmul(L.wv, qa, v.reshape(shape{n, nkv * hd}), pool);
+        const tensor_view<float> q3 = q.reshape(shape{n, nh, hd});
+        ops::apply_rope(q3, table);
+        ops::apply_rope(k, table);
+        ops::attention_options opt;
+        opt.causal = true;
+        opt.q_pos0 = pos0;
+        ops::attention(q3, s.cache_.keys(l, 0, pos0 + n), s.cache_.values(l, 0, pos0 + n), att.reshape(shape{n, nh, hd}),
+                       opt, pool);
+        s.prepare(att, pool);
+        ops::quant_matmul(L.wo, qa, x, pool, true);
+        // SwiGLU feed-forward
+        ops::rms_norm(x, vec(L.ffn_norm), eps, xb, pool);
+        s.prepare(xb, pool);
+        ops::quant_matmul(L.gate, qa, g, pool);
+        ops::quant_matmul(L.up, qa, u, pool);
+        for (std::size_t i = 0; i < n; ++i) {
+            float* gi = g.data() + i * I;
+            simd::silu(gi, gi, I);
+            simd::mul(gi, gi, u.data() + i * I, I);
+        }
+        s.prepare(g, pool);
+        ops::quant_matmul(L.down, qa, x, pool, true);
+    }
+    s.cache_.advance(n);
+    s.tokens_.insert(s.tokens_.end(), ids.begin(), ids.end());
+
+    const tensor_view<float> xo = x.slice(0, n - n_out, n), xn = xb.slice(0, 0, n_out);
+    ops::rms_norm(xo, vec(output_norm_), eps, xn, pool);
+    s.prepare(xn, pool);
+    const tensor_view<float> logits(s.logits_.data(), shape{n_out, V});
+    ops::quant_matmul(output_, qa, logits, pool);
+    return logits;
+}
+
+}  // namespace tessera::models
