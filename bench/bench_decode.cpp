@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "tessera/io/model_cache.hpp"
 #include "tessera/core/thread_pool.hpp"
 #include "tessera/models/llama.hpp"
 #include "tessera/ops/quant_matmul.hpp"
@@ -31,10 +32,7 @@ namespace fs = std::filesystem;
 using namespace tessera;
 
 fs::path model_path() {
-    const char* env = std::getenv("TESSERA_MODELS");
-    const char* home = std::getenv("HOME");
-    const fs::path base = env ? fs::path(env) : fs::path(home ? home : "") / ".cache/tessera/models";
-    return base / "SmolLM2-135M-Instruct" / "SmolLM2-135M-Instruct.Q4_1.gguf";
+    return tessera::io::default_decoder_file();
 }
 
 const models::llama_model* shared_model() {

@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tessera/io/model_cache.hpp"
 #include "tessera/core/thread_pool.hpp"
 #include "tessera/embed/sentence_encoder.hpp"
 
@@ -31,9 +32,7 @@ namespace fs = std::filesystem;
 using namespace tessera;
 
 fs::path model_dir() {
-    if (const char* env = std::getenv("TESSERA_MODELS"); env && *env) return fs::path(env) / "all-MiniLM-L6-v2";
-    const char* home = std::getenv("HOME");
-    return fs::path(home ? home : ".") / ".cache" / "tessera" / "models" / "all-MiniLM-L6-v2";
+    return tessera::io::default_encoder_dir();
 }
 
 const embed::sentence_encoder* encoder() {

@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tessera/io/model_cache.hpp"
 #include "tessera/io/gguf.hpp"
 #include "tessera/text/bpe.hpp"
 #include "tessera/text/bpe_gguf.hpp"
@@ -32,9 +33,7 @@
 namespace {
 
 std::filesystem::path models_dir() {
-    if (const char* env = std::getenv("TESSERA_MODELS")) return env;
-    const char* home = std::getenv("HOME");
-    return std::filesystem::path(home ? home : ".") / ".cache/tessera/models";
+    return tessera::io::models_dir();
 }
 
 // The corpus texts repeated until they hold at least `bytes` bytes.

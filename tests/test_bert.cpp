@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "golden/attention/goldens.hpp"
+#include "tessera/io/model_cache.hpp"
 #include "tessera/core/thread_pool.hpp"
 #include "tessera/models/bert.hpp"
 
@@ -33,9 +34,7 @@ namespace {
 const fs::path tiny_dir = fs::path(__FILE__).parent_path() / "golden" / "embed" / "tiny_bert";
 
 fs::path models_dir() {
-    if (const char* env = std::getenv("TESSERA_MODELS")) return env;
-    const char* home = std::getenv("HOME");
-    return fs::path(home ? home : "/") / ".cache" / "tessera" / "models";
+    return tessera::io::models_dir();
 }
 
 struct tiny_io {

@@ -28,6 +28,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tessera/io/model_cache.hpp"
 #include "tessera/io/gguf.hpp"
 #include "tessera/text/bpe.hpp"
 #include "tessera/text/bpe_gguf.hpp"
@@ -47,10 +48,7 @@ namespace {
 fs::path golden_dir() { return fs::path(__FILE__).parent_path() / "golden" / "tokenizers"; }
 
 fs::path smollm2_gguf() {
-    const char* env = std::getenv("TESSERA_MODELS");
-    const char* home = std::getenv("HOME");
-    const fs::path base = env ? fs::path(env) : fs::path(home ? home : "") / ".cache/tessera/models";
-    return base / "SmolLM2-135M-Instruct" / "SmolLM2-135M-Instruct.Q4_1.gguf";
+    return tessera::io::default_decoder_file();
 }
 
 std::vector<nlohmann::json> read_jsonl(const fs::path& p) {

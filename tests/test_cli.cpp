@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hostile/tiny_models.hpp"
+#include "tessera/io/model_cache.hpp"
 #include "tessera/io/gguf.hpp"
 #include "tessera/io/safetensors.hpp"
 
@@ -80,9 +81,7 @@ result run(const std::vector<std::string>& args) {
 }
 
 fs::path models_dir() {
-    if (const char* env = std::getenv("TESSERA_MODELS")) return env;
-    const char* home = std::getenv("HOME");
-    return fs::path(home ? home : "/") / ".cache" / "tessera" / "models";
+    return tessera::io::models_dir();
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hostile/tiny_models.hpp"
+#include "tessera/io/model_cache.hpp"
 #include "tessera/models/config.hpp"
 
 using namespace tessera;
@@ -59,9 +60,7 @@ struct temp_dir {
 };
 
 fs::path models_dir() {
-    if (const char* env = std::getenv("TESSERA_MODELS")) return env;
-    const char* home = std::getenv("HOME");
-    return fs::path(home ? home : "/") / ".cache" / "tessera" / "models";
+    return tessera::io::models_dir();
 }
 
 std::vector<tensor_desc> listing_of(const model_config& c, bool gguf, const testing::tensor_edit& edit = {}) {

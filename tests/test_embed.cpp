@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tessera/io/model_cache.hpp"
 #include "tessera/core/thread_pool.hpp"
 #include "tessera/embed/product_catalog.hpp"
 #include "tessera/embed/sentence_encoder.hpp"
@@ -38,10 +39,7 @@ const fs::path golden_dir = fs::path(__FILE__).parent_path() / "golden" / "embed
 const fs::path data_dir = fs::path(__FILE__).parent_path().parent_path() / "data";
 
 fs::path minilm_dir() {
-    const char* env = std::getenv("TESSERA_MODELS");
-    const char* home = std::getenv("HOME");
-    const fs::path base = env ? fs::path(env) : fs::path(home ? home : "/") / ".cache" / "tessera" / "models";
-    return base / "all-MiniLM-L6-v2";
+    return tessera::io::default_encoder_dir();
 }
 
 bool have_minilm() {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "tessera/io/model_cache.hpp"
 #include "tessera/generate/generate.hpp"
 #include "tessera/text/chat_template.hpp"
 
@@ -51,10 +52,7 @@ std::vector<float> log_probs(const std::vector<double>& p) {
 }
 
 fs::path model_path() {
-    const char* env = std::getenv("TESSERA_MODELS");
-    const char* home = std::getenv("HOME");
-    const fs::path base = env ? fs::path(env) : fs::path(home ? home : "") / ".cache/tessera/models";
-    return base / "SmolLM2-135M-Instruct" / "SmolLM2-135M-Instruct.Q4_1.gguf";
+    return tessera::io::default_decoder_file();
 }
 const models::llama_model* shared_model() {
     static const std::unique_ptr<models::llama_model> m = []() -> std::unique_ptr<models::llama_model> {

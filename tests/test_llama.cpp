@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tessera/io/model_cache.hpp"
 #include "tessera/core/thread_pool.hpp"
 #include "tessera/models/llama.hpp"
 #include "tessera/ops/positional.hpp"
@@ -35,10 +36,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path model_path() {
-    const char* env = std::getenv("TESSERA_MODELS");
-    const char* home = std::getenv("HOME");
-    const fs::path base = env ? fs::path(env) : fs::path(home ? home : "") / ".cache/tessera/models";
-    return base / "SmolLM2-135M-Instruct" / "SmolLM2-135M-Instruct.Q4_1.gguf";
+    return tessera::io::default_decoder_file();
 }
 
 // One model for every test case in this file (loading validates 272 tensors).

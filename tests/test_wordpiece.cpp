@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tessera/io/model_cache.hpp"
 #include "tessera/text/tokenizer_json.hpp"
 #include "tessera/text/wordpiece.hpp"
 
@@ -34,9 +35,7 @@ fs::path data_dir() { return fs::path(__FILE__).parent_path() / "data"; }
 fs::path golden_dir() { return fs::path(__FILE__).parent_path() / "golden" / "tokenizers"; }
 
 fs::path minilm_dir() {
-    const char* env = std::getenv("TESSERA_MODELS");
-    fs::path base = env ? fs::path(env) : fs::path(std::getenv("HOME") ? std::getenv("HOME") : "") / ".cache/tessera/models";
-    return base / "all-MiniLM-L6-v2";
+    return tessera::io::default_encoder_dir();
 }
 
 fs::path write_temp(const std::string& name, const std::string& content) {

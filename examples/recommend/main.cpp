@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tessera/io/model_cache.hpp"
 #include "tessera/core/thread_pool.hpp"
 #include "tessera/embed/product_catalog.hpp"
 #include "tessera/embed/sentence_encoder.hpp"
@@ -42,9 +43,7 @@ constexpr const char* usage =
     "  --top-k K       default 5\n";
 
 fs::path default_model_dir() {
-    if (const char* env = std::getenv("TESSERA_MODELS"); env && *env) return fs::path(env) / "all-MiniLM-L6-v2";
-    const char* home = std::getenv("HOME");
-    return fs::path(home ? home : ".") / ".cache" / "tessera" / "models" / "all-MiniLM-L6-v2";
+    return tessera::io::default_encoder_dir();
 }
 
 // [#########.........]  123/450 texts, redrawn in place on stderr.

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "tessera/io/model_cache.hpp"
 #include "tessera/core/thread_pool.hpp"
 #include "tessera/embed/sentence_encoder.hpp"
 
@@ -38,10 +39,7 @@ inline constexpr const char* embed_usage =
 namespace embed_cli {
 
 inline std::filesystem::path default_model_dir() {
-    namespace fs = std::filesystem;
-    if (const char* env = std::getenv("TESSERA_MODELS"); env && *env) return fs::path(env) / "all-MiniLM-L6-v2";
-    const char* home = std::getenv("HOME");
-    return fs::path(home ? home : ".") / ".cache" / "tessera" / "models" / "all-MiniLM-L6-v2";
+    return tessera::io::default_encoder_dir();
 }
 
 inline bool parse_size(const std::string& s, std::size_t& out) {
