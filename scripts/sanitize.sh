@@ -18,7 +18,11 @@ command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
 stage() {
   local name="$1" flags="$2"; shift 2
   local dir="build-$name" start=$SECONDS
-  [[ -f "$dir/CMakeCache.txt" ]] || cmake -S . -B "$dir" "${generator[@]}" >/dev/null \
+  # Configured every time (cheap when nothing changed): a half-configured tree from an
+  # interrupted run must not be mistaken for a ready one.
+  local gen=()
+  [[ -f "$dir/CMakeCache.txt" ]] || gen=("${generator[@]}")
+  cmake -S . -B "$dir" "${gen[@]}" >/dev/null \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" \
     -DTESSERA_NATIVE=ON -DTESSERA_BUILD_BENCH=OFF -DTESSERA_INSTALL=OFF \
     -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer" \
