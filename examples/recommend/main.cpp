@@ -22,6 +22,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../common/progress.hpp"
+
 #include "tessera/io/model_cache.hpp"
 #include "tessera/core/thread_pool.hpp"
 #include "tessera/embed/product_catalog.hpp"
@@ -47,15 +49,6 @@ fs::path default_model_dir() {
 }
 
 // [#########.........]  123/450 texts, redrawn in place on stderr.
-void draw_progress(std::size_t done, std::size_t total) {
-    constexpr int width = 30;
-    const int filled = total ? int(double(done) / double(total) * width) : width;
-    std::fprintf(stderr, "\rembedding catalog [%.*s%.*s] %zu/%zu texts", filled, "##############################",
-                 width - filled, "..............................", done, total);
-    if (done == total) std::fputc('\n', stderr);
-    std::fflush(stderr);
-}
-
 void print_text(const std::string& query, const search::filter& f, const embed::product_catalog& cat,
                 const std::vector<embed::product_hit>& hits) {
     std::printf("\n> %s\n", query.c_str());
@@ -156,7 +149,7 @@ int main(int argc, char** argv) {
         const std::size_t texts = 2 * items.size();
         const auto t1 = std::chrono::steady_clock::now();
         const auto cat = embed::product_catalog::build(enc, std::move(items), &pool,
-                                                       texts > 300 ? draw_progress : std::function<void(std::size_t, std::size_t)>());
+                                                       texts > 300 ? std::function<void(std::size_t, std::size_t)>(examples::progress_bar("embedding catalog")) : nullptr);
         const auto t2 = std::chrono::steady_clock::now();
         const auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
         std::fprintf(stderr, "recommend: %zu products (%zu texts) embedded in %.0f ms (model loaded in %.0f ms, %zu threads, %s)\n",
