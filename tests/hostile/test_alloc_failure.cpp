@@ -1,10 +1,13 @@
 // Allocation-failure injection (RELIABILITY.md, issue 8): this binary replaces the global
 // operator new with one that can be told to fail its k-th call from now. For each
-// operation below — opening a GGUF model, loading a sentence encoder, encoding, generating
-// — it first counts the allocations of a successful run (n), then for every k in 1..n runs
-// the operation with the k-th allocation failing and requires:
+// operation below — opening a GGUF model, loading a sentence encoder, a tokenizer.json and
+// a catalog, encoding, generating — it first counts the allocations of a successful run
+// (n), then for every k in 1..n runs the operation, in a forked child, with the k-th
+// allocation failing and requires:
 //   * a clean error: std::bad_alloc or tessera::error reaches the caller (a noexcept
 //     function that allocates would std::terminate the binary instead);
+//   * or, where the library absorbs the failure (std::stable_sort falls back to an
+//     in-place merge when its nothrow buffer allocation fails), the right result;
 //   * nothing leaked: the number of live allocations is back where it started;
 //   * the shared objects still usable: the next run without failures gives the reference
 //     result bit for bit.
@@ -32,7 +35,9 @@
 #include <unistd.h>
 
 #include "hostile/tiny_models.hpp"
+#include "tessera/embed/product_catalog.hpp"
 #include "tessera/embed/sentence_encoder.hpp"
+#include "tessera/text/tokenizer_json.hpp"
 #include "tessera/generate/generate.hpp"
 #include "tessera/models/llama.hpp"
 
@@ -100,7 +105,8 @@ enum : int { child_failed = 10, child_recovered, child_leak, child_wrong, child_
 
 // In a child whose injected failure ended in std::terminate: was the failing allocation made
 // by nlohmann::json's destructor? (It allocates a stack to destroy nested values without
-// recursion; being noexcept, a bad_alloc there terminates. Inherited from nlohmann 3.11.)
+// recursion; being noexcept, a bad_alloc there terminates. io::dismantle_on_exit empties
+// every document tessera parses before it is destroyed; this tells a site that misses it.)
 [[noreturn]] void on_terminate() {
     char** names = backtrace_symbols(failing_frames, failing_depth);  // malloc: the failure is past
     bool json = false;
@@ -118,7 +124,9 @@ sweep_result sweep(const std::function<Result()>& op) {
     calls = 0;
     (void)op();
     s.allocations = calls.load();
+    const char* trap = std::getenv("TESSERA_ALLOCFAIL_TRAP");
     for (long long k = 1; k <= s.allocations; ++k) {
+        if (trap && std::atoll(trap) != k) continue;  // debugging one k: gdb --args ... with follow-fork-mode child
         std::fflush(nullptr);
         const pid_t pid = fork();
         REQUIRE(pid >= 0);
@@ -188,17 +196,17 @@ void write_tiny_encoder(const fs::path& dir) {
     std::ofstream(dir / "sentence_bert_config.json") << R"({"max_seq_length": 16})";
 }
 
-void report(const std::string& what, const sweep_result& s, bool json_parsed) {
+void report(const std::string& what, const sweep_result& s) {
     MESSAGE(what << ": " << s.allocations << " allocations, each failed in turn: " << s.failures << " clean errors, "
                  << s.recovered << " absorbed with the right result, " << s.leaks << " leaks, " << s.wrong
                  << " wrong results, " << s.json_terminate << " terminations in nlohmann::json's destructor, "
                  << s.other_terminate << " other terminations");
     CHECK(s.allocations > 0);
-    CHECK(s.failures + s.recovered + s.json_terminate == s.allocations);
+    CHECK(s.failures + s.recovered == s.allocations);
     CHECK(s.leaks == 0);
     CHECK(s.wrong == 0);
+    CHECK(s.json_terminate == 0);
     CHECK(s.other_terminate == 0);
-    if (!json_parsed) CHECK(s.json_terminate == 0);
 }
 
 }  // namespace
@@ -229,12 +237,36 @@ TEST_CASE("allocation failures while loading, encoding and generating: clean err
         report("llama_model::open", sweep<std::vector<std::int32_t>>([&] {
                    const auto m = models::llama_model::open(gguf.string());
                    return m.tokenizer().encode("tok tok to");
-               }), false);
+               }));
     }
     SUBCASE("load a sentence encoder (config, safetensors, vocab, pooling)") {
         report("sentence_encoder::load", sweep<std::size_t>([&] {
                    return embed::sentence_encoder::load(t.path / "encoder").dim();
-               }), true);
+               }));
+    }
+    SUBCASE("load a tokenizer.json and a catalog") {
+        const fs::path tj = t.path / "tokenizer.json";
+        std::ofstream(tj) << R"({"version":"1.0","truncation":null,"padding":null,"added_tokens":[)"
+                             R"({"id":0,"content":"[PAD]","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true},)"
+                             R"({"id":1,"content":"[UNK]","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true},)"
+                             R"({"id":2,"content":"[CLS]","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true},)"
+                             R"({"id":3,"content":"[SEP]","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true}],)"
+                             R"("normalizer":{"type":"BertNormalizer","clean_text":true,"handle_chinese_chars":true,"strip_accents":null,"lowercase":true},)"
+                             R"("pre_tokenizer":{"type":"BertPreTokenizer"},)"
+                             R"("post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"[CLS]","type_id":0}},{"Sequence":{"id":"A","type_id":0}},{"SpecialToken":{"id":"[SEP]","type_id":0}}],)"
+                             R"("pair":[{"SpecialToken":{"id":"[CLS]","type_id":0}},{"Sequence":{"id":"A","type_id":0}},{"SpecialToken":{"id":"[SEP]","type_id":0}},{"Sequence":{"id":"B","type_id":1}},{"SpecialToken":{"id":"[SEP]","type_id":1}}],)"
+                             R"("special_tokens":{"[CLS]":{"id":"[CLS]","ids":[2],"tokens":["[CLS]"]},"[SEP]":{"id":"[SEP]","ids":[3],"tokens":["[SEP]"]}}},)"
+                             R"("decoder":{"type":"WordPiece","prefix":"##","cleanup":true},)"
+                             R"("model":{"type":"WordPiece","unk_token":"[UNK]","continuing_subword_prefix":"##","max_input_chars_per_word":100,)"
+                             R"("vocab":{"[PAD]":0,"[UNK]":1,"[CLS]":2,"[SEP]":3,"rain":4,"boot":5,"##s":6,"你":7,"好":8}}})";
+        report("load_wordpiece_tokenizer_json", sweep<std::vector<std::int32_t>>([&] {
+                   return text::load_wordpiece_tokenizer_json(tj.string()).encode("Rain boots 你好").ids;
+               }));
+        const fs::path cat = t.path / "catalog.jsonl";
+        std::ofstream(cat) << R"({"id":"SKU-1","title_en":"Rain boots","title_zh":"雨靴","category":"shoes","price":99.5,"stock":3,"tags":["rain","kids"]})"
+                              "\n"
+                              R"({"id":"SKU-2","title_en":"Mug","description_en":"Ceramic.","category":"kitchen","price":20,"stock":0})";
+        report("read_catalog_jsonl", sweep<std::size_t>([&] { return embed::read_catalog_jsonl(cat.string()).size(); }));
     }
     SUBCASE("encode with a shared encoder") {
         const auto enc = embed::sentence_encoder::load(t.path / "encoder");
@@ -242,7 +274,7 @@ TEST_CASE("allocation failures while loading, encoding and generating: clean err
         report("sentence_encoder::encode", sweep<std::vector<float>>([&] {
                    const auto e = enc.encode(texts, {.batch_size = 2});
                    return std::vector<float>(e.data(), e.data() + e.numel());
-               }), false);
+               }));
     }
     SUBCASE("generate with a shared decoder") {
         const auto m = models::llama_model::open(gguf.string());
@@ -254,6 +286,6 @@ TEST_CASE("allocation failures while loading, encoding and generating: clean err
         report("generate", sweep<std::vector<std::int32_t>>([&] {
                    models::llama_session s(m, 16);
                    return generate::generate(m, s, prompt, cfg).ids;
-               }), false);
+               }));
     }
 }

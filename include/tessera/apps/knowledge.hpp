@@ -72,7 +72,8 @@ inline std::vector<passage> read_knowledge_jsonl(const std::string& path, std::s
         const std::string where = path + ":" + std::to_string(no);
         require(out.size() < max_passages, error_kind::too_large,
                 [&] { return where + ": more than " + std::to_string(max_passages) + " passages"; });
-        const text::json j = text::detail::parse_json_document(line, where, lim);
+        text::json j = text::detail::parse_json_document(line, where, lim);
+        const io::dismantle_on_exit release(j);  // no allocation in its destructor (io/json_guard.hpp)
         require(j.is_object(), error_kind::malformed, [&] { return where + ": not a JSON object"; });
         const auto str = [&](const char* key) -> std::string {
             const auto f = j.find(key);

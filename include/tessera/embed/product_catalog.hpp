@@ -63,7 +63,8 @@ inline std::vector<catalog_item> read_catalog_jsonl(const std::string& path, std
         const std::string where = path + ":" + std::to_string(no);
         require(items.size() < max_items, error_kind::too_large,
                 [&] { return where + ": more than " + std::to_string(max_items) + " products"; });
-        const text::json j = text::detail::parse_json_document(line, where, lim);
+        text::json j = text::detail::parse_json_document(line, where, lim);
+        const io::dismantle_on_exit release(j);  // no allocation in its destructor (io/json_guard.hpp)
         require(j.is_object(), error_kind::malformed, [&] { return where + ": not a JSON object"; });
         catalog_item it;
         const auto str = [&](const char* key) -> std::string {

@@ -52,6 +52,7 @@
 #include "tessera/core/error.hpp"
 #include "tessera/core/tensor.hpp"
 #include "tessera/core/thread_pool.hpp"
+#include "tessera/io/json_guard.hpp"
 #include "tessera/models/bert.hpp"
 #include "tessera/nn/workspace.hpp"
 #include "tessera/text/tokenizer_json.hpp"
@@ -167,7 +168,8 @@ private:
         fs::path pooling_dir;
         if (fs::exists(dir / "modules.json", ec)) {
             const fs::path where = dir / "modules.json";
-            const text::json mods = read_json(where);
+            text::json mods = read_json(where);
+            const io::dismantle_on_exit release_mods(mods);  // no allocation in its destructor
             require(mods.is_array(), error_kind::malformed, [&] { return where.string() + ": not a JSON array"; });
             bool after_normalize = false;
             for (const auto& m : mods) {
@@ -194,7 +196,8 @@ private:
         }
         if (!pooling_dir.empty() && fs::exists(pooling_dir / "config.json", ec)) {
             const fs::path where = pooling_dir / "config.json";
-            const text::json pc = read_json(where);
+            text::json pc = read_json(where);
+            const io::dismantle_on_exit release_pc(pc);  // no allocation in its destructor
             require(pc.is_object(), error_kind::malformed, [&] { return where.string() + ": not a JSON object"; });
             const auto on = [&](const char* key) {
                 const auto it = pc.find(key);
@@ -214,7 +217,8 @@ private:
         }
         if (fs::exists(dir / "sentence_bert_config.json", ec)) {
             const fs::path where = dir / "sentence_bert_config.json";
-            const text::json sb = read_json(where);
+            text::json sb = read_json(where);
+            const io::dismantle_on_exit release_sb(sb);  // no allocation in its destructor
             require(sb.is_object(), error_kind::malformed, [&] { return where.string() + ": not a JSON object"; });
             if (const auto it = sb.find("max_seq_length"); it != sb.end() && !it->is_null()) {
                 require(it->is_number_unsigned() && it->get<std::uint64_t>() >= 2, error_kind::invalid_data,

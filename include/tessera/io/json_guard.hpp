@@ -13,6 +13,7 @@
 // report duplicates. nlohmann's SAX parser keeps its own state in a vector (no recursion).
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,45 @@
 #include "tessera/core/error.hpp"
 
 namespace tessera::io {
+
+// nlohmann::json's destructor is noexcept but allocates: it moves nested values onto a
+// heap stack to destroy them without recursion, so a bad_alloc there calls std::terminate
+// (tests/hostile/test_alloc_failure.cpp found it). dismantle() empties a document
+// bottom-up without allocating — every container is empty by the time it is destroyed —
+// so the destructor has nothing to flatten. Its recursion depth is the nesting depth,
+// which the pre-scan below bounds (limits.max_json_depth).
+template <class Json>
+void dismantle(Json& j) noexcept {
+    if (j.is_array()) {
+        auto& a = j.template get_ref<typename Json::array_t&>();
+        while (!a.empty()) {
+            dismantle(a.back());
+            a.pop_back();
+        }
+    } else if (j.is_object()) {
+        auto& o = j.template get_ref<typename Json::object_t&>();
+        while (!o.empty()) {
+            auto last = std::prev(o.end());
+            dismantle(last->second);
+            o.erase(last);
+        }
+    }
+}
+
+// Dismantles a parsed document when the scope ends, normally or by an exception:
+//   nlohmann::json doc = parse(...);
+//   const io::dismantle_on_exit release(doc);
+template <class Json>
+class dismantle_on_exit {
+public:
+    explicit dismantle_on_exit(Json& j) noexcept : j_(j) {}
+    dismantle_on_exit(const dismantle_on_exit&) = delete;
+    dismantle_on_exit& operator=(const dismantle_on_exit&) = delete;
+    ~dismantle_on_exit() { dismantle(j_); }
+
+private:
+    Json& j_;
+};
 
 // Offset of the first byte that does not start or continue a well-formed UTF-8 sequence
 // (RFC 3629: no overlongs, no UTF-16 surrogates, nothing above U+10FFFF), or npos.

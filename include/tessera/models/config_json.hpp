@@ -182,7 +182,8 @@ inline model_config model_config::from_json(std::string_view text, const std::st
         throw error(error_kind::too_large, what + ": " + std::to_string(text.size()) +
                                                " bytes, over config_limits.max_config_bytes");
     io::check_json_text(text, lim.max_json_depth, what, 0);
-    const nlohmann::json j = detail::parse_config_json(text, what);
+    nlohmann::json j = detail::parse_config_json(text, what);
+    const io::dismantle_on_exit release(j);  // its destructor would allocate (io/json_guard.hpp)
     const detail::json_config_reader r(j, what);
 
     model_config c;

@@ -393,7 +393,8 @@ using loaded_tokenizer = std::variant<wordpiece_tokenizer, bpe_tokenizer>;
 // Parses tokenizer.json text; `what` names it in errors.
 inline loaded_tokenizer parse_tokenizer_json(std::string_view text, const std::string& what = "tokenizer.json",
                                              const limits& lim = {}) {
-    const json doc = detail::parse_json_document(text, what, lim);
+    json doc = detail::parse_json_document(text, what, lim);
+    const io::dismantle_on_exit release(doc);  // no allocation in its destructor (io/json_guard.hpp)
     require(doc.is_object(), error_kind::malformed, [&] { return what + ": top level is not an object"; });
     const std::string type = detail::type_of(detail::field(doc, "model", what), what + ": model");
     if (type == "WordPiece") return detail::load_wordpiece_model(doc, what, lim);
@@ -456,6 +457,7 @@ inline wordpiece_tokenizer load_wordpiece_vocab_txt(const std::string& vocab_pat
     std::vector<std::string> vocab =
         parse_vocab_txt(detail::read_text_file(vocab_path, lim.max_header_bytes), vocab_path, lim);
     json cfg = json::object();
+    const io::dismantle_on_exit release_cfg(cfg);
     if (config_path) {
         cfg = detail::parse_json_document(detail::read_text_file(*config_path, lim.max_header_bytes), *config_path, lim);
         require(cfg.is_object(), error_kind::malformed, [&] { return *config_path + ": top level is not an object"; });
