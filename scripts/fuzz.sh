@@ -3,8 +3,11 @@
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     SECONDS per target (default 60);
 #                                             targets: fuzz_safetensors fuzz_gguf fuzz_config
+#                                             fuzz_tokenizer_json fuzz_vocab_txt
+#                                             fuzz_encode_decode fuzz_catalog
 #   scripts/fuzz.sh --refresh-seeds           regenerate fuzz/corpus/<target>/ from the hostile
-#                                             corpus generator (small files only) and exit;
+#                                             corpus generator (small files only) and the seed
+#                                             generator fuzz/make_seeds.cpp, and exit;
 #                                             fuzz/corpus/<target>/regression_* files are kept
 #
 # Seeds in fuzz/corpus/<target>/ are read, never written; inputs libFuzzer finds go to
@@ -13,7 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all_targets=(fuzz_safetensors fuzz_gguf fuzz_config)
+all_targets=(fuzz_safetensors fuzz_gguf fuzz_config fuzz_tokenizer_json fuzz_vocab_txt fuzz_encode_decode
+             fuzz_catalog)
 build=build-fuzz
 jobs=${FUZZ_BUILD_JOBS:-2}
 
@@ -27,7 +31,7 @@ configure() {
 
 if [[ ${1:-} == --refresh-seeds ]]; then
   configure
-  cmake --build "$build" --target fuzz_make_corpus -j"$jobs"
+  cmake --build "$build" --target fuzz_make_corpus fuzz_make_seeds -j"$jobs"
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   "$build"/bin/fuzz_make_corpus "$tmp" >/dev/null
@@ -52,6 +56,8 @@ if [[ ${1:-} == --refresh-seeds ]]; then
       [[ $(stat -c %s "$f") -le $max ]] && cp "$f" "fuzz/corpus/$target/"
     done
   done < "$tmp/manifest.tsv"
+  "$build"/bin/fuzz_make_seeds "$tmp/seeds" >/dev/null
+  for d in "$tmp"/seeds/*/; do cp "$d"* "fuzz/corpus/$(basename "$d")/"; done
   for t in "${all_targets[@]}"; do echo "$t: $(ls "fuzz/corpus/$t" | wc -l) seeds"; done
   exit 0
 fi
@@ -70,6 +76,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$build/corpus/$t" "$build/artifacts/$t"
   extra=()
   [[ $t == fuzz_config ]] && extra=(-dict=fuzz/config.dict)
+  [[ $t == fuzz_tokenizer_json || $t == fuzz_vocab_txt ]] && extra=(-dict=fuzz/tokenizer_json.dict)
   log="$build/$t.log"
   echo "== $t: ${seconds}s"
   if ! "$build/bin/$t" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \

@@ -57,6 +57,7 @@
 #include "tessera/io/gguf_types.hpp"
 #include "tessera/io/mapped_file.hpp"
 #include "tessera/ops/dequantize.hpp"
+#include "tessera/ops/finite_scan.hpp"
 #include "tessera/ops/quant_blocks.hpp"
 
 namespace tessera::io {
@@ -176,6 +177,16 @@ public:
         return out;
     }
 
+    // Opt-in NaN/Inf validation without decoding (RELIABILITY.md, "NaN policy"): one pass
+    // over the tensor's block scales (d, and m / dmin where the format has one) or, for
+    // F32/F16/BF16, its values. Throws invalid_data naming the file, the tensor and the
+    // first bad block, with the message dequantize_f32(name, true) gives.
+    void validate_finite(std::string_view name) const { validate_finite(tensor_info(name)); }
+    // Every tensor, in file order.
+    void validate_finite() const {
+        for (const gguf_tensor_info& t : tensors_) validate_finite(t);
+    }
+
     // A zero-copy view of an F32 tensor (shape row_major_shape()), valid while this object
     // lives. invalid_argument if the tensor is not F32 or its bytes are not 4-byte aligned
     // (possible only with general.alignment < 4); dequantize_f32 works in every case.
@@ -194,6 +205,24 @@ public:
 
 private:
     gguf_file() = default;
+
+    void validate_finite(const gguf_tensor_info& t) const {
+        const auto tr = ops::traits_of(t.type);
+        const std::span<const std::byte> src = tensor_bytes(t);
+        const std::size_t n_blocks = src.size() / tr.type_size;
+        std::size_t bad = n_blocks;
+        switch (t.type) {  // plain floats: the vectorised scan; block types: their scales
+        case ops::ggml_type::f32: bad = ops::first_nonfinite(dtype::f32, src.data(), n_blocks); break;
+        case ops::ggml_type::f16: bad = ops::first_nonfinite(dtype::f16, src.data(), n_blocks); break;
+        case ops::ggml_type::bf16: bad = ops::first_nonfinite(dtype::bf16, src.data(), n_blocks); break;
+        default: bad = ops::first_nonfinite_block(t.type, src.data(), n_blocks); break;
+        }
+        require(bad == n_blocks, error_kind::invalid_data, [&] {
+            return what_ + ": tensor '" + t.name + "': " + std::string(tr.name) +
+                   (tr.block_size == 1 ? " value " : " block ") + std::to_string(bad) + " has a NaN or Inf " +
+                   (tr.block_size == 1 ? "" : "scale");
+        });
+    }
 
     const gguf_value& at(std::string_view key) const {
         const gguf_value* v = find(key);

@@ -22,6 +22,7 @@
 #include "tessera/core/tensor.hpp"
 #include "tessera/io/mapped_file.hpp"
 #include "tessera/io/safetensors_header.hpp"
+#include "tessera/ops/finite_scan.hpp"
 
 namespace tessera::io {
 
@@ -111,6 +112,26 @@ struct safetensors_access {
         convert_to_f32(t.type, file.data() + t.file_offset, out.data(), t.numel());
         return out;
     }
+
+    // Throws invalid_data naming the file, the tensor, the first NaN/Inf element (flat index
+    // and row-major coordinates) and its value, if the tensor holds one.
+    static void validate_finite(std::span<const std::byte> file, const safetensors_tensor_info& t,
+                                const std::string& what) {
+        const std::byte* src = file.data() + t.file_offset;
+        const std::size_t n = t.numel();
+        const std::size_t bad = ops::first_nonfinite(t.type, src, n);
+        if (bad == n) return;
+        float value;
+        convert_to_f32(t.type, src + bad * size_of(t.type), &value, 1);
+        std::string at;  // row-major coordinates of element `bad`
+        for (std::size_t d = t.dims.rank(), rest = bad; d-- > 0;) {
+            at = std::to_string(rest % t.dims[d]) + (at.empty() ? "" : ", ") + at;
+            rest /= t.dims[d];
+        }
+        throw error(error_kind::invalid_data, what + ": tensor \"" + t.name + "\" (" + std::string(to_string(t.type)) +
+                                                  " " + t.dims.to_string() + ") holds " + std::to_string(value) +
+                                                  " at element " + std::to_string(bad) + " [" + at + "]");
+    }
 };
 
 }  // namespace detail
@@ -172,6 +193,17 @@ public:
     // Copy converted to f32 from any supported dtype.
     tensor<float> load_f32(std::string_view name) const {
         return detail::safetensors_access::load_f32(bytes_, info(name));
+    }
+
+    // Opt-in NaN/Inf validation (RELIABILITY.md, "NaN policy"): scans the tensor's F32, F16,
+    // BF16 or F64 values once (ops/finite_scan.hpp; integer tensors are always finite) and
+    // throws invalid_data naming the file, the tensor and the first non-finite element.
+    void validate_finite(std::string_view name) const {
+        detail::safetensors_access::validate_finite(bytes_, info(name), name_);
+    }
+    // Every tensor, in file order; one pass over the floating-point data.
+    void validate_finite() const {
+        for (const auto& t : header_.tensors) detail::safetensors_access::validate_finite(bytes_, t, name_);
     }
 
 private:

@@ -35,6 +35,8 @@ struct safetensors_model_options {
     limits lim;
     mapped_file::mode mode = mapped_file::mode::map;
     bool allow_links_outside_directory = false;
+    // Scan every floating-point tensor for NaN/Inf once the files are open (validate_finite()).
+    bool validate_finite = false;
 };
 
 // Where a tensor of the model lives.
@@ -188,6 +190,13 @@ public:
             dir_ = path.parent_path();
             open_single(path);
         }
+        if (options_.validate_finite) validate_finite();
+    }
+
+    // Opt-in NaN/Inf validation of every shard (safetensors_file::validate_finite): throws
+    // invalid_data naming the shard file, the tensor and the first non-finite element.
+    void validate_finite() const {
+        for (const auto& s : shards_) s.validate_finite();
     }
 
     const std::filesystem::path& directory() const noexcept { return dir_; }

@@ -197,7 +197,7 @@ public:
         index_file::need_items(pr, count, 36, "products");
         c.products_.reserve(count);
         c.embeddings_.resize(count * dim);
-        std::memcpy(c.embeddings_.data(), emb.data(), emb.size());
+        if (!emb.empty()) std::memcpy(c.embeddings_.data(), emb.data(), emb.size());  // an empty vector's data() may be null
         for (std::size_t i = 0; i < count; ++i) {
             product p;
             p.id = index_file::read_string(pr, lim, "product id");

@@ -242,7 +242,8 @@ public:
 
         index_file::need_items(r, n, 4 * (1 + M0), "level-0 links");
         ix.links0_.resize(n * (1 + M0));
-        std::memcpy(ix.links0_.data(), r.take(n * (1 + M0) * 4, "level-0 links").data(), n * (1 + M0) * 4);
+        const auto links0 = r.take(n * (1 + M0) * 4, "level-0 links");
+        if (n) std::memcpy(ix.links0_.data(), links0.data(), links0.size());  // an empty vector's data() may be null
         std::uint64_t upper_words = 0;
         for (std::size_t i = 0; i < n; ++i) upper_words = checked_add(upper_words, ix.levels_[i] * (1 + M), "upper links");
         index_file::need_items(r, upper_words, 4, "upper links");

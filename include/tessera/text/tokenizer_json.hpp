@@ -451,18 +451,25 @@ inline std::vector<std::string> parse_vocab_txt(std::string_view text, const std
 // BertPreTokenizer, WordPiece(unk_token, "##", 100), [CLS] $A [SEP] / [CLS] $A [SEP] $B:1
 // [SEP]:1, WordPiece decoder; the five special tokens are special added tokens. No
 // truncation or padding (tokenizer_config's model_max_length is the caller's business).
-inline wordpiece_tokenizer load_wordpiece_vocab_txt(const std::string& vocab_path,
-                                                    const std::optional<std::string>& config_path = std::nullopt,
-                                                    const limits& lim = {}) {
-    std::vector<std::string> vocab =
-        parse_vocab_txt(detail::read_text_file(vocab_path, lim.max_header_bytes), vocab_path, lim);
+//
+// parse_wordpiece_vocab_txt works on the texts (vocab_what / config_what name them in
+// errors; no config text means defaults, named "tokenizer_config"); load_wordpiece_vocab_txt
+// reads the files, each capped by limits.max_header_bytes.
+inline wordpiece_tokenizer parse_wordpiece_vocab_txt(std::string_view vocab_text, const std::string& vocab_what,
+                                                     const std::optional<std::string_view>& config_text = std::nullopt,
+                                                     const std::string& config_what = "tokenizer_config.json",
+                                                     const limits& lim = {}) {
+    require(vocab_text.size() <= lim.max_header_bytes, error_kind::too_large,
+            [&] { return vocab_what + ": larger than limits.max_header_bytes"; });
+    std::vector<std::string> vocab = parse_vocab_txt(vocab_text, vocab_what, lim);
     json cfg = json::object();
     const io::dismantle_on_exit release_cfg(cfg);
-    if (config_path) {
-        cfg = detail::parse_json_document(detail::read_text_file(*config_path, lim.max_header_bytes), *config_path, lim);
-        require(cfg.is_object(), error_kind::malformed, [&] { return *config_path + ": top level is not an object"; });
+    if (config_text) {
+        cfg = detail::parse_json_document(*config_text, config_what, lim);
+        require(cfg.is_object(), error_kind::malformed, [&] { return config_what + ": top level is not an object"; });
     }
-    const std::string w = config_path.value_or("tokenizer_config");
+    const std::string w = config_text ? config_what : std::string("tokenizer_config");
+    const std::string& vocab_path = vocab_what;
     require(detail::optional_field(cfg, "do_basic_tokenize", true, w), error_kind::unsupported,
             [&] { return w + ": do_basic_tokenize=false is not supported"; });
     if (const auto it = cfg.find("never_split"); it != cfg.end() && !it->is_null())
@@ -501,6 +508,15 @@ inline wordpiece_tokenizer load_wordpiece_vocab_txt(const std::string& vocab_pat
         if (!present) c.added_tokens.push_back(added_token{t, id_of(t), true, false, false, false, false});
     }
     return wordpiece_tokenizer(std::move(vocab), std::move(c));
+}
+
+inline wordpiece_tokenizer load_wordpiece_vocab_txt(const std::string& vocab_path,
+                                                    const std::optional<std::string>& config_path = std::nullopt,
+                                                    const limits& lim = {}) {
+    const std::string vocab_text = detail::read_text_file(vocab_path, lim.max_header_bytes);
+    if (!config_path) return parse_wordpiece_vocab_txt(vocab_text, vocab_path, std::nullopt, "tokenizer_config.json", lim);
+    const std::string config_text = detail::read_text_file(*config_path, lim.max_header_bytes);
+    return parse_wordpiece_vocab_txt(vocab_text, vocab_path, std::string_view(config_text), *config_path, lim);
 }
 
 }  // namespace tessera::text
