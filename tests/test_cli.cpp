@@ -22,6 +22,9 @@
 #include "tessera/io/model_cache.hpp"
 #include "tessera/io/gguf.hpp"
 #include "tessera/io/safetensors.hpp"
+#include "tessera/text/bpe_gguf.hpp"
+#include "tessera/text/bpe_offsets.hpp"
+#include "tessera/text/tokenizer_json.hpp"
 
 #ifndef TESSERA_CLI
 #error "TESSERA_CLI must name the tessera executable"
@@ -65,11 +68,13 @@ struct result {
     std::size_t err_lines() const { return static_cast<std::size_t>(std::count(err.begin(), err.end(), '\n')); }
 };
 
-result run(const std::vector<std::string>& args) {
+// `stdin_file`, when given, is the command's standard input.
+result run(const std::vector<std::string>& args, const fs::path& stdin_file = {}) {
     static temp_dir io_dir;
     std::string cmd = quote(TESSERA_CLI);
     // append, not "literal" + std::string: GCC 12 reports a false -Wrestrict on the latter.
     for (const auto& a : args) cmd.append(" ").append(quote(a));
+    if (!stdin_file.empty()) cmd.append(" <").append(quote(stdin_file.string()));
     const fs::path out = io_dir.path / "out", err = io_dir.path / "err";
     cmd.append(" >").append(quote(out.string())).append(" 2>").append(quote(err.string()));
     const int status = std::system(cmd.c_str());
@@ -295,4 +300,271 @@ TEST_CASE("inspect: the real SmolLM2 GGUF and all-MiniLM-L6-v2 safetensors") {
     } else {
         MESSAGE("skipped: model not found at " << minilm.string());
     }
+}
+
+// ---- tessera tokenize -----------------------------------------------------------------------
+
+namespace {
+
+// Runs the tool with `input` on stdin.
+result run_stdin(const std::vector<std::string>& args, const std::string& input) {
+    static temp_dir in_dir;
+    const fs::path in = in_dir.path / "stdin";
+    std::ofstream(in, std::ios::binary) << input;
+    return run(args, in);
+}
+
+fs::path repo_tests_dir() { return fs::path(__FILE__).parent_path(); }
+
+// Texts of the parity corpus (some hold newlines: give them with --jsonl).
+std::vector<std::string> corpus_texts(std::size_t n) {
+    std::ifstream f(repo_tests_dir() / "data" / "tokenizer_corpus.jsonl", std::ios::binary);
+    std::vector<std::string> out;
+    for (std::string line; out.size() < n && std::getline(f, line);) {
+        if (line.empty()) continue;
+        const json j = json::parse(line);
+        out.push_back(j.is_string() ? j.get<std::string>() : j.at("text").get<std::string>());
+    }
+    return out;
+}
+
+std::string as_jsonl(const std::vector<std::string>& texts) {
+    std::string s;
+    for (const auto& t : texts) s += json(t).dump() + "\n";
+    return s;
+}
+
+std::vector<json> output_lines(const std::string& out) {
+    std::vector<json> rows;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) rows.push_back(json::parse(line));
+    return rows;
+}
+
+// Encodes `texts` through the CLI (--jsonl) and checks every line against `expect(text, add_special)`
+// (ids, offsets) for both special-token modes; then decodes the ids and checks the text
+// against `decode(ids)`.
+template <class Expect, class Decode>
+void check_cli_tokenizer(const std::string& path, const std::vector<std::string>& texts, Expect&& expect,
+                         Decode&& decode, std::vector<std::string> extra = {}) {
+    for (const bool add_special : {true, false}) {
+        CAPTURE(add_special);
+        std::vector<std::string> args = {"tokenize", "--tokenizer", path, "--jsonl", "--offsets"};
+        if (!add_special) args.push_back("--no-add-special");
+        args.insert(args.end(), extra.begin(), extra.end());
+        const result r = run_stdin(args, as_jsonl(texts));
+        REQUIRE(r.code == 0);
+        CHECK(r.err.empty());
+        const auto rows = output_lines(r.out);
+        REQUIRE(rows.size() == texts.size());
+        std::string ids_lines;
+        std::size_t differ = 0;
+        for (std::size_t i = 0; i < texts.size(); ++i) {
+            const auto want = expect(texts[i], add_special);  // {ids, offsets}
+            const auto got_ids = rows[i].at("ids").get<std::vector<std::int32_t>>();
+            const auto got_offsets = rows[i].at("offsets").get<std::vector<std::pair<std::size_t, std::size_t>>>();
+            if ((got_ids != want.first || got_offsets != want.second) && ++differ <= 3)
+                FAIL_CHECK("CLI differs from the library for " << json(texts[i]).dump());
+            ids_lines += json(got_ids).dump() + "\n";
+        }
+        CHECK(differ == 0);
+        // Without --offsets: the same ids, one plain array per line.
+        std::vector<std::string> plain = {"tokenize", "--tokenizer", path, "--jsonl"};
+        if (!add_special) plain.push_back("--no-add-special");
+        plain.insert(plain.end(), extra.begin(), extra.end());
+        const result p = run_stdin(plain, as_jsonl(texts));
+        REQUIRE(p.code == 0);
+        CHECK(p.out == ids_lines);
+        // --decode: one JSON string per line, the library's decoding of the ids.
+        const result d = run_stdin({"tokenize", "--tokenizer", path, "--decode"}, ids_lines);
+        REQUIRE(d.code == 0);
+        const auto decoded = output_lines(d.out);
+        REQUIRE(decoded.size() == texts.size());
+        const auto id_rows = output_lines(ids_lines);
+        for (std::size_t i = 0; i < texts.size(); ++i)
+            CHECK(decoded[i].get<std::string>() == decode(id_rows[i].get<std::vector<std::int32_t>>()));
+    }
+}
+
+using offsets_t = std::vector<std::pair<std::size_t, std::size_t>>;
+
+}  // namespace
+
+TEST_CASE("tokenize: tokenizer.json and vocab.txt WordPiece (all-MiniLM-L6-v2): the CLI gives the library's ids and offsets") {
+    const fs::path dir = tessera::io::default_encoder_dir();
+    if (!fs::exists(dir / "tokenizer.json") || !fs::exists(dir / "vocab.txt")) {
+        MESSAGE("skipped: model not found at " << dir.string());
+        return;
+    }
+    const auto texts = corpus_texts(300);
+    const auto from_json = text::load_wordpiece_tokenizer_json((dir / "tokenizer.json").string());
+    const auto from_vocab = text::load_wordpiece_vocab_txt((dir / "vocab.txt").string(), (dir / "tokenizer_config.json").string());
+    const auto expect_with = [](const text::wordpiece_tokenizer& t) {
+        return [&t](const std::string& s, bool add) {
+            const text::encoding e = t.encode(s, add);
+            return std::pair{e.ids, offsets_t(e.offsets)};
+        };
+    };
+    const auto decode_with = [](const text::wordpiece_tokenizer& t) {
+        return [&t](const std::vector<std::int32_t>& ids) { return t.decode(ids, false); };
+    };
+    // The file's padding (Fixed 128) and truncation apply, as in HF tokenizers.
+    check_cli_tokenizer((dir / "tokenizer.json").string(), texts, expect_with(from_json), decode_with(from_json));
+    check_cli_tokenizer(dir.string(), texts, expect_with(from_json), decode_with(from_json));  // the directory: its tokenizer.json
+    check_cli_tokenizer((dir / "vocab.txt").string(), texts, expect_with(from_vocab), decode_with(from_vocab));
+    // --no-padding --no-truncation: the tokenizer without them.
+    const auto bare = from_json.with_padding(std::nullopt).with_truncation(std::nullopt);
+    check_cli_tokenizer((dir / "tokenizer.json").string(), texts, expect_with(bare), decode_with(bare),
+                        {"--no-padding", "--no-truncation"});
+    // BERT adds [CLS] ... [SEP].
+    const result r = run_stdin({"tokenize", "--tokenizer", (dir / "vocab.txt").string()}, "Hello world\n");
+    REQUIRE(r.code == 0);
+    const auto ids = json::parse(r.out).get<std::vector<std::int32_t>>();
+    REQUIRE(ids.size() >= 2);
+    CHECK(ids.front() == *from_vocab.token_to_id("[CLS]"));
+    CHECK(ids.back() == *from_vocab.token_to_id("[SEP]"));
+}
+
+TEST_CASE("tokenize: the SmolLM2 GGUF: the library's ids and offsets; --decode round-trips") {
+    const fs::path gguf = tessera::io::default_decoder_file();
+    if (!fs::exists(gguf)) {
+        MESSAGE("skipped: model not found at " << gguf.string());
+        return;
+    }
+    const auto f = io::gguf_file::open(gguf.string());
+    const text::bpe_tokenizer tok = text::bpe_from_gguf(f);
+    auto texts = corpus_texts(3000);  // the whole corpus
+    texts.push_back("a <|im_end|> b");
+    texts.push_back("\x1c\x1d\x1e\x1f info separators");  // 0x1D has no token: lost, as in HF
+    const auto expect = [&](const std::string& s, bool add) {
+        const text::encoding e = text::bpe_encode_full(tok, s, {.add_special_tokens = add});
+        return std::pair{e.ids, offsets_t(e.offsets)};
+    };
+    check_cli_tokenizer(gguf.string(), texts, expect, [&](const std::vector<std::int32_t>& ids) { return tok.decode(ids); });
+    // SmolLM2 adds nothing, and decode(encode(x)) == x through the CLI for inputs whose bytes
+    // all have tokens (text/bpe.hpp): every corpus text but the few with 0x1D etc.
+    const result enc = run_stdin({"tokenize", "--tokenizer", gguf.string(), "--jsonl"}, as_jsonl(texts));
+    REQUIRE(enc.code == 0);
+    const result dec = run_stdin({"tokenize", "--tokenizer", gguf.string(), "--decode"}, enc.out);
+    REQUIRE(dec.code == 0);
+    const auto back = output_lines(dec.out);
+    REQUIRE(back.size() == texts.size());
+    const auto dropped = text::detail::bpe_dropped_bytes(tok);
+    std::size_t exact = 0, lossy = 0;
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        const bool all_have_tokens =
+            std::none_of(texts[i].begin(), texts[i].end(), [&](char c) { return dropped[static_cast<unsigned char>(c)]; });
+        if (all_have_tokens) {
+            CHECK_MESSAGE(back[i].get<std::string>() == texts[i], json(texts[i]).dump());
+            ++exact;
+        } else {
+            ++lossy;
+        }
+    }
+    MESSAGE(exact << " of " << texts.size() << " texts round-trip exactly through tokenize | tokenize --decode; " << lossy
+                  << " hold bytes SmolLM2 has no token for");
+    // --parse-special: "<|im_end|>" becomes its control token.
+    const result lit = run_stdin({"tokenize", "--tokenizer", gguf.string()}, "<|im_end|>\n");
+    const result parsed = run_stdin({"tokenize", "--tokenizer", gguf.string(), "--parse-special"}, "<|im_end|>\n");
+    CHECK(json::parse(parsed.out) == json::array({*tok.token_to_id("<|im_end|>")}));
+    CHECK(json::parse(lit.out).size() > 1);
+    // --skip-special drops it when decoding.
+    const result skip = run_stdin({"tokenize", "--tokenizer", gguf.string(), "--decode", "--skip-special"}, parsed.out);
+    CHECK(json::parse(skip.out) == "");
+}
+
+TEST_CASE("tokenize: a Gemma 3 (SentencePiece) GGUF when present: the library's ids") {
+    const fs::path gguf = tessera::io::models_dir() / "gemma-3-270m" / "gemma-3-270m-q4_k_m.gguf";
+    if (!fs::exists(gguf)) {
+        MESSAGE("skipped: model not found at " << gguf.string());
+        return;
+    }
+    const auto f = io::gguf_file::open(gguf.string());
+    const text::bpe_tokenizer tok = text::bpe_from_gguf(f);
+    const auto texts = corpus_texts(300);
+    const auto expect = [&](const std::string& s, bool add) {
+        const text::encoding e = text::bpe_encode_full(tok, s, {.add_special_tokens = add});
+        return std::pair{e.ids, offsets_t(e.offsets)};
+    };
+    check_cli_tokenizer(gguf.string(), texts, expect, [&](const std::vector<std::int32_t>& ids) { return tok.decode(ids); });
+}
+
+TEST_CASE("tokenize: small tokenizer files without models; raw lines, invalid UTF-8, CRLF") {
+    const fs::path golden = repo_tests_dir() / "golden" / "tokenizers";
+    const std::string bpe_path = (golden / "bpe_small_llama3.json").string();  // TemplateProcessing BOS
+    const text::bpe_tokenizer bpe = text::bpe_from_tokenizer_json_file(bpe_path);
+    const auto texts = corpus_texts(200);
+    check_cli_tokenizer(bpe_path, texts,
+                        [&](const std::string& s, bool add) {
+                            const text::encoding e = text::bpe_encode_full(bpe, s, {.add_special_tokens = add});
+                            return std::pair{e.ids, offsets_t(e.offsets)};
+                        },
+                        [&](const std::vector<std::int32_t>& ids) { return bpe.decode(ids); });
+    const std::string vocab = (repo_tests_dir() / "data" / "wordpiece_tiny_vocab.txt").string();
+    const auto wp = text::load_wordpiece_vocab_txt(vocab);
+    check_cli_tokenizer(vocab, {"hello world", "Unaffable!", "", "  "},
+                        [&](const std::string& s, bool add) {
+                            const text::encoding e = wp.encode(s, add);
+                            return std::pair{e.ids, offsets_t(e.offsets)};
+                        },
+                        [&](const std::vector<std::int32_t>& ids) { return wp.decode(ids, false); });
+
+    // Raw lines (no --jsonl): invalid UTF-8 is tokenized as the library does, a final '\r' is
+    // dropped, an empty line is an empty input.
+    const std::vector<std::string> lines = {"caf\xC3\xA9 \xF0\x9F\x98\x80", "bad \xC3\x28 bytes \xFF", "crlf", "", "last"};
+    const result r = run_stdin({"tokenize", "--tokenizer", bpe_path}, lines[0] + "\n" + lines[1] + "\n" + lines[2] + "\r\n\n" + lines[4]);
+    REQUIRE(r.code == 0);
+    const auto rows = output_lines(r.out);
+    REQUIRE(rows.size() == lines.size());
+    for (std::size_t i = 0; i < lines.size(); ++i) CHECK(rows[i].get<std::vector<std::int32_t>>() == bpe.encode(lines[i]));
+    // Offsets of invalid UTF-8 are byte offsets into the raw line.
+    const result o = run_stdin({"tokenize", "--tokenizer", bpe_path, "--offsets"}, lines[1] + "\n");
+    REQUIRE(o.code == 0);
+    CHECK(json::parse(o.out).at("offsets").get<offsets_t>() == offsets_t(text::bpe_token_offsets(bpe, lines[1], bpe.encode(lines[1]))));
+    // Decoding bytes that are not UTF-8 on their own still gives valid JSON (U+FFFD).
+    const auto half = bpe.encode("\xF0\x9F\x98\x80");
+    REQUIRE(half.size() > 1);
+    const result d = run_stdin({"tokenize", "--tokenizer", bpe_path, "--decode"}, json(std::vector<std::int32_t>{half[1]}).dump() + "\n");
+    REQUIRE(d.code == 0);
+    CHECK(json::parse(d.out).get<std::string>() == bpe.decode(std::vector<std::int32_t>{half[1]}));
+    CHECK(json::parse(d.out).get<std::string>().find("\xEF\xBF\xBD") != std::string::npos);
+}
+
+TEST_CASE("tokenize: errors: usage exit 1; a missing file, bad JSON, bad ids exit 2 with one line naming the line") {
+    const std::string tok = (repo_tests_dir() / "golden" / "tokenizers" / "bpe_small_gpt2.json").string();
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"tokenize"},
+             {"tokenize", "--bogus", "--tokenizer", tok},
+             {"tokenize", "--tokenizer"},
+             {"tokenize", "--tokenizer", tok, "--decode", "--offsets"},
+             {"tokenize", "--tokenizer", tok, "--skip-special"}}) {
+        CAPTURE(args.size());
+        const result r = run_stdin(args, "x\n");
+        CHECK(r.code == 1);
+        CHECK(r.err.find("usage") != std::string::npos);
+        CHECK(r.out.empty());
+    }
+    CHECK(run_stdin({"tokenize", "--help"}, "").code == 0);
+
+    temp_dir d;
+    const auto invalid = [&](const std::vector<std::string>& args, const std::string& input, const std::string& needle) {
+        const result r = run_stdin(args, input);
+        CHECK(r.code == 2);
+        CHECK(r.err_lines() == 1);
+        CHECK_MESSAGE(r.err.find(needle) != std::string::npos, r.err);
+        return r;
+    };
+    invalid({"tokenize", "--tokenizer", (d.path / "missing.json").string()}, "x\n", "missing.json");
+    invalid({"tokenize", "--tokenizer", d.path.string()}, "x\n", "neither tokenizer.json nor vocab.txt");
+    std::ofstream(d.path / "broken.json") << "{\"model\": ";
+    invalid({"tokenize", "--tokenizer", (d.path / "broken.json").string()}, "x\n", "broken.json");
+    // Bad JSON on line 2: line 1's output is written, then one error line naming line 2.
+    const result bad = invalid({"tokenize", "--tokenizer", tok, "--jsonl"}, "\"ok\"\n\"unterminated\n\"never\"\n", "stdin line 2");
+    CHECK(std::count(bad.out.begin(), bad.out.end(), '\n') == 1);
+    invalid({"tokenize", "--tokenizer", tok, "--jsonl"}, "42\n", "expected a JSON string");
+    invalid({"tokenize", "--tokenizer", tok, "--jsonl"}, std::string(100000, '[') + "\n", "stdin line 1");
+    invalid({"tokenize", "--tokenizer", tok, "--decode"}, "[1, 2]\n[1, \"x\"]\n", "stdin line 2");
+    invalid({"tokenize", "--tokenizer", tok, "--decode"}, "[99999999]\n", "out_of_range");
+    invalid({"tokenize", "--tokenizer", tok, "--decode"}, "[-1]\n", "out_of_range");
+    invalid({"tokenize", "--tokenizer", tok, "--decode"}, "[4294967296]\n", "out_of_range");
 }

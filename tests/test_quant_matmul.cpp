@@ -1,7 +1,9 @@
 // Quantized matmul (ops/quant_act.hpp, ops/quant_dot.hpp, ops/quant_matmul.hpp):
 //  * activation quantization: SIMD == scalar bit for bit; codes and scales follow the rule;
 //  * every compiled tile kernel (AVX-512 VNNI, AVX2) against the scalar reference for Q4_0,
-//    Q4_1 and Q8_0 on odd block counts (1, 2, 3, 5, 18, 19, 48) and unaligned weight bytes;
+//    Q4_1 and Q8_0 on odd block counts (1, 2, 3, 5, 18, 19, 48) and unaligned weight bytes,
+//    and for Q5_0, Q4_K and Q6_K (random block bytes: every code and scale bit pattern) on
+//    odd block and super-block counts;
 //  * the scalar reference against a float dot of dequantized weights and dequantized
 //    activations (which it must equal up to rounding), and quant_matmul against an fp32
 //    matmul of the dequantized weights (the quantization error of 8-bit activations);
@@ -35,11 +37,35 @@ std::vector<float> random_floats(std::size_t n, unsigned seed, float scale = 1.0
 
 // Quantized weight bytes [rows, cols] of `type`, placed at `offset` inside the returned
 // buffer (to test unaligned data); the view is returned through `w`.
+// Q5_0, Q4_K and Q6_K have no quantizer in tessera: their blocks are random bytes (every
+// code pattern, every packed 6-bit scale) with the f16 scales replaced by sane values.
+void random_blocks(ggml_type type, std::byte* dst, std::size_t n_blocks, std::mt19937& rng) {
+    const std::size_t ts = ops::traits_of(type).type_size;
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::uniform_real_distribution<float> scale(0.0005f, 0.004f);
+    for (std::size_t i = 0; i < n_blocks * ts; ++i) dst[i] = std::byte(byte(rng));
+    const auto put = [&](std::byte* p, float v) {
+        const f16 h = to_f16(v);
+        std::memcpy(p, &h, 2);
+    };
+    for (std::size_t b = 0; b < n_blocks; ++b) {
+        std::byte* p = dst + b * ts;
+        switch (type) {
+        case ggml_type::q5_0: put(p, scale(rng) * 4.0f); break;
+        case ggml_type::q4_k: put(p, scale(rng)); put(p + 2, scale(rng)); break;  // d, dmin
+        case ggml_type::q6_k: put(p + 208, scale(rng) * 0.1f); break;
+        default: break;
+        }
+    }
+}
+
 std::vector<std::byte> make_weights(ggml_type type, std::size_t rows, std::size_t cols, unsigned seed,
                                     std::size_t offset, ops::quant_matrix& w) {
     const std::vector<float> f = random_floats(rows * cols, seed, 0.05f);
-    const std::size_t row_bytes = cols / 32 * ops::traits_of(type).type_size;
+    const auto tr = ops::traits_of(type);
+    const std::size_t row_bytes = cols / tr.block_size * tr.type_size;
     std::vector<std::byte> buf(offset + rows * row_bytes + 64);
+    std::mt19937 rng(seed);
     for (std::size_t r = 0; r < rows; ++r) {
         std::byte* dst = buf.data() + offset + r * row_bytes;
         const float* src = f.data() + r * cols;
@@ -47,6 +73,9 @@ std::vector<std::byte> make_weights(ggml_type type, std::size_t rows, std::size_
         case ggml_type::q4_0: ops::quantize_row_q4_0(src, dst, cols / 32); break;
         case ggml_type::q4_1: ops::quantize_row_q4_1(src, dst, cols / 32); break;
         case ggml_type::q8_0: ops::quantize_row_q8_0(src, dst, cols / 32); break;
+        case ggml_type::q5_0:
+        case ggml_type::q4_k:
+        case ggml_type::q6_k: random_blocks(type, dst, cols / tr.block_size, rng); break;
         default: FAIL("unexpected type");
         }
     }
@@ -80,7 +109,9 @@ void check_kernels_against_scalar(std::size_t n_blocks, std::size_t offset) {
     const ops::q8_group* a[4] = {xa.row(0), xa.row(1), xa.row(2), xa.row(3)};
     const std::byte* wr[4] = {w.row(0), w.row(1), w.row(2), w.row(3)};
     float ref[16], got[16];
-    ops::detail::qdot_tile_scalar<T, 4, 4, Fine>(wr, a, n_blocks, ref, 4);
+    constexpr bool kq = ops::has_kq_kernel(T);
+    if constexpr (kq) ops::detail::qdot_tile_kq_scalar<T, 4, 4, Fine>(wr, a, n_blocks, ref, 4);
+    else ops::detail::qdot_tile_scalar<T, 4, 4, Fine>(wr, a, n_blocks, ref, 4);
     const auto close = [&](const float* g) {
         for (std::size_t r = 0; r < 4; ++r)
             for (std::size_t c = 0; c < 4; ++c) {
@@ -97,13 +128,25 @@ void check_kernels_against_scalar(std::size_t n_blocks, std::size_t offset) {
             }
     };
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__)
-    ops::detail::qdot_tile_avx512vnni<T, 4, 4, Fine>(wr, a, n_blocks, got, 4);
+    if constexpr (kq) ops::detail::qdot_tile_kq_avx512vnni<T, 4, 4, Fine>(wr, a, n_blocks, got, 4);
+    else ops::detail::qdot_tile_avx512vnni<T, 4, 4, Fine>(wr, a, n_blocks, got, 4);
     close(got);
 #endif
 #if defined(__AVX2__)
-    ops::detail::qdot_tile_avx2<T, 4, 4, Fine>(wr, a, n_blocks, got, 4);
+    if constexpr (kq) ops::detail::qdot_tile_kq_avx2<T, 4, 4, Fine>(wr, a, n_blocks, got, 4);
+    else ops::detail::qdot_tile_avx2<T, 4, 4, Fine>(wr, a, n_blocks, got, 4);
     close(got);
 #endif
+    // The dispatching entry point, with the tile shapes quant_matmul uses.
+    ops::qdot_tile<T, 4, 4, Fine>(wr, a, n_blocks, got, 4);
+    close(got);
+    for (std::size_t r = 0; r < 4; ++r) {
+        float one[1];
+        const std::byte* w1[1] = {wr[r]};
+        const ops::q8_group* a1[1] = {a[r]};
+        ops::qdot_tile<T, 1, 1, Fine>(w1, a1, n_blocks, one, 1);
+        CHECK(one[0] == got[r * 4 + r]);  // the tile shape never changes a result
+    }
     // The scalar reference equals the float dot of the decoded operands up to rounding.
     for (std::size_t r = 0; r < 4; ++r) {
         std::vector<float> wd(K);
@@ -185,14 +228,29 @@ TEST_CASE("tile kernels equal the scalar reference on odd sizes and unaligned we
             check_kernels_against_scalar<ggml_type::q4_0, true>(nb, off);
             check_kernels_against_scalar<ggml_type::q4_1, true>(nb, off);
             check_kernels_against_scalar<ggml_type::q8_0, true>(nb, off);
+            check_kernels_against_scalar<ggml_type::q5_0, false>(nb, off);
+            check_kernels_against_scalar<ggml_type::q5_0, true>(nb, off);
+        }
+    // K-quants: whole super-blocks of 256 values (8 blocks of 32), 1, 2, 3 and 5 of them.
+    for (std::size_t nsb : {1u, 2u, 3u, 5u})
+        for (std::size_t off : {0u, 1u, 7u}) {
+            const std::size_t nb = 8 * nsb;
+            CAPTURE(nb);
+            CAPTURE(off);
+            check_kernels_against_scalar<ggml_type::q4_k, false>(nb, off);
+            check_kernels_against_scalar<ggml_type::q4_k, true>(nb, off);
+            check_kernels_against_scalar<ggml_type::q6_k, false>(nb, off);
+            check_kernels_against_scalar<ggml_type::q6_k, true>(nb, off);
         }
 }
 
 TEST_CASE("quant_matmul: GEMV == GEMM rows bitwise, thread-count independent, close to fp32") {
     for (bool fine : {false, true})
-    for (ggml_type type : {ggml_type::q4_0, ggml_type::q4_1, ggml_type::q8_0})
+    for (ggml_type type : {ggml_type::q4_0, ggml_type::q4_1, ggml_type::q8_0, ggml_type::q5_0, ggml_type::q4_k,
+                           ggml_type::q6_k})
         for (std::size_t N : {1u, 7u, 70u})
-            for (std::size_t K : {32u, 160u, 576u}) {
+            for (std::size_t K : {32u, 160u, 576u, 768u}) {
+                if (K % ops::traits_of(type).block_size != 0) continue;
                 CAPTURE(ops::to_string(type));
                 CAPTURE(N);
                 CAPTURE(K);

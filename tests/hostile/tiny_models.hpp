@@ -65,6 +65,7 @@ inline models::detail::tensor_layout tiny_layout(models::architecture a, bool gg
     case models::architecture::bert: return {S::hf_bert, "", "encoder.layer."};
     case models::architecture::gpt2: return {S::hf_gpt2, "", "h."};
     case models::architecture::llama: break;
+    case models::architecture::gemma3: break;  // no tiny gemma3 models; GGUF llama layout below
     }
     return gguf ? models::detail::tensor_layout{S::gguf_llama, "", "blk."}
                 : models::detail::tensor_layout{S::hf_llama, "", "model.layers."};

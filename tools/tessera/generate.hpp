@@ -2,7 +2,7 @@
 // tessera generate --model FILE.gguf --prompt TEXT [--chat] [--system TEXT] [--max-new-tokens N]
 //                  [--temperature T] [--top-k K] [--top-p P] [--seed S] [--threads N] [--json]
 //
-// Runs a Llama-architecture GGUF model on one prompt. Text streams to stdout as it is
+// Runs a Llama-architecture or Gemma 3 GGUF model on one prompt. Text streams to stdout as it is
 // generated (timings on stderr); --json prints one object instead:
 //   {"ids": [...], "text": "...", "prompt_tokens": n, "prompt_ms": t, "gen_ms": t}
 // --chat wraps the prompt (and --system) in the model's chat template. The temperature
@@ -30,7 +30,8 @@ inline constexpr const char* generate_usage =
     "usage: tessera generate --model FILE.gguf --prompt TEXT [--chat] [--system TEXT]\n"
     "                        [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]\n"
     "                        [--seed S] [--threads N] [--json]\n"
-    "  --model FILE        a Llama-architecture GGUF file (Q4_0/Q4_1/Q8_0 fast; other types work)\n"
+    "  --model FILE        a Llama or Gemma 3 GGUF file (Q4_0/Q4_1/Q5_0/Q8_0/Q4_K/Q6_K fast; other\n"
+    "                      types work)\n"
     "  --prompt TEXT       the prompt (raw text, or the user message with --chat)\n"
     "  --chat              use the model's chat template (ChatML) with an assistant turn to fill\n"
     "  --system TEXT       a system message (with --chat)\n"

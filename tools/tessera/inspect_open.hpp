@@ -63,7 +63,7 @@ inline opened_model open_model(const std::string& input) {
         m.size_bytes = m.gguf->bytes().size();
         if (!m.gguf->contains("general.architecture")) {
             m.config_note = "no general.architecture key";
-        } else if (const auto& a = m.gguf->get_string("general.architecture"); a != "llama") {
+        } else if (const auto& a = m.gguf->get_string("general.architecture"); a != "llama" && a != "gemma3") {
             m.config_note = "general.architecture '" + a + "' has no tessera config";
         } else {
             m.config_source = "GGUF metadata";

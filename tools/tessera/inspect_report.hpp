@@ -65,11 +65,18 @@ inline ordered_json architecture_json(const models::model_config& c) {
     a["context_length"] = c.max_position_embeddings;
     if (c.arch == models::architecture::bert) a["type_vocab_size"] = c.type_vocab_size;
     a["norm_eps"] = c.norm_eps;
-    if (c.arch == models::architecture::llama) {
+    if (models::is_llama_family(c.arch)) {
         a["rope_theta"] = c.rope_theta;
         a["rope_dim"] = c.rope_dim;
         if (!c.rope_scaling.type.empty())
             a["rope_scaling"] = {{"type", c.rope_scaling.type}, {"factor", c.rope_scaling.factor}};
+    }
+    if (c.arch == models::architecture::gemma3) {
+        a["sliding_window"] = c.sliding_window;
+        a["sliding_window_pattern"] = c.sliding_window_pattern;
+        a["rope_local_theta"] = c.rope_local_theta;
+        a["query_pre_attn_scalar"] = c.query_pre_attn_scalar;
+        a["final_logit_softcapping"] = c.final_logit_softcapping;
     }
     a["tie_word_embeddings"] = c.tie_word_embeddings;
     a["hidden_act"] = c.hidden_act;

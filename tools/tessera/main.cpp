@@ -11,6 +11,7 @@
 #include "inspect.hpp"
 #include "embed.hpp"
 #include "search.hpp"
+#include "tokenize.hpp"
 #include "tessera/version.hpp"
 
 namespace {
@@ -25,7 +26,8 @@ constexpr subcommand subcommands[] = {
     {"inspect", "show a model file's format, metadata, tensors and architecture", tessera::cli::run_inspect},
     {"embed", "embed stdin lines with a sentence-transformers model (JSON lines or .npy)", tessera::cli::run_embed},
     {"search", "find the best products of a catalog for a query, with filters", tessera::cli::run_search},
-    {"generate", "generate text with a Llama-architecture GGUF model", tessera::cli::run_generate},
+    {"generate", "generate text with a Llama or Gemma 3 GGUF model", tessera::cli::run_generate},
+    {"tokenize", "tokenize stdin lines to JSON arrays of ids (or decode them) with any tokenizer file", tessera::cli::run_tokenize},
 };
 
 int usage(std::FILE* to) {

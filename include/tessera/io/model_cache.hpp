@@ -22,4 +22,10 @@ inline std::filesystem::path default_decoder_file() {
     return models_dir() / "SmolLM2-135M-Instruct" / "SmolLM2-135M-Instruct.Q4_1.gguf";
 }
 
+// The multilingual decoder (Gemma 3 270M, the base model, Q4_K_M GGUF): it writes Chinese,
+// which SmolLM2 cannot. No chat template in the file; prompt it completion-style.
+inline std::filesystem::path multilingual_decoder_file() {
+    return models_dir() / "gemma-3-270m" / "gemma-3-270m-q4_k_m.gguf";
+}
+
 }  // namespace tessera::io

@@ -47,13 +47,15 @@ class safetensors_file;
 
 namespace tessera::models {
 
-enum class architecture { bert, gpt2, llama };
+// gemma3: Llama's decoder plus Gemma 3's differences (models/llama.hpp runs both from GGUF).
+enum class architecture { bert, gpt2, llama, gemma3 };
 
 constexpr std::string_view to_string(architecture a) noexcept {
     switch (a) {
     case architecture::bert: return "bert";
     case architecture::gpt2: return "gpt2";
     case architecture::llama: return "llama";
+    case architecture::gemma3: return "gemma3";
     }
     return "unknown";
 }
@@ -81,6 +83,9 @@ struct rope_scaling_config {
 };
 
 // One tensor as validate_against sees it: its name and row-major shape (GGUF's ne reversed).
+// Decoders with rotary positions and grouped-query attention (the Llama family).
+constexpr bool is_llama_family(architecture a) noexcept { return a == architecture::llama || a == architecture::gemma3; }
+
 struct tensor_desc {
     std::string name;
     tessera::shape dims;
@@ -105,6 +110,12 @@ struct model_config {
     double norm_eps = 0;                         // LayerNorm (BERT, GPT-2) or RMSNorm (Llama) epsilon
     double rope_theta = 0;                       // Llama only
     rope_scaling_config rope_scaling;
+    // Gemma 3 (0 / unused elsewhere):
+    std::uint64_t sliding_window = 0;            // local layers see the last `sliding_window` positions
+    std::uint64_t sliding_window_pattern = 0;    // layer i is global when (i + 1) % pattern == 0
+    double rope_local_theta = 0;                 // RoPE base of the local layers
+    double query_pre_attn_scalar = 0;            // attention scale 1/sqrt(this) (0: 1/sqrt(head_dim))
+    double final_logit_softcapping = 0;          // logits = c·tanh(logits / c) when > 0
     bool tie_word_embeddings = false;            // lm_head shares the token embedding
     bool head_dim_explicit = false;              // head_dim came from the file, not hidden / heads
     std::string hidden_act;                      // "gelu", "gelu_new", "silu", ...
@@ -138,19 +149,20 @@ struct model_config {
 
 inline std::string_view model_config::key(field f) const noexcept {
     if (source == source_kind::gguf) {
+        const bool g = arch == architecture::gemma3;  // keys are prefixed by general.architecture
         switch (f) {
-        case field::vocab: return "llama.vocab_size";
-        case field::hidden: return "llama.embedding_length";
-        case field::layers: return "llama.block_count";
-        case field::heads: return "llama.attention.head_count";
-        case field::kv_heads: return "llama.attention.head_count_kv";
-        case field::head_dim: return "llama.attention.key_length";
-        case field::intermediate: return "llama.feed_forward_length";
-        case field::context: return "llama.context_length";
+        case field::vocab: return g ? "gemma3.vocab_size" : "llama.vocab_size";
+        case field::hidden: return g ? "gemma3.embedding_length" : "llama.embedding_length";
+        case field::layers: return g ? "gemma3.block_count" : "llama.block_count";
+        case field::heads: return g ? "gemma3.attention.head_count" : "llama.attention.head_count";
+        case field::kv_heads: return g ? "gemma3.attention.head_count_kv" : "llama.attention.head_count_kv";
+        case field::head_dim: return g ? "gemma3.attention.key_length" : "llama.attention.key_length";
+        case field::intermediate: return g ? "gemma3.feed_forward_length" : "llama.feed_forward_length";
+        case field::context: return g ? "gemma3.context_length" : "llama.context_length";
         case field::type_vocab: return "type_vocab_size";
-        case field::eps: return "llama.attention.layer_norm_rms_epsilon";
-        case field::rope_theta: return "llama.rope.freq_base";
-        case field::rope_dim: return "llama.rope.dimension_count";
+        case field::eps: return g ? "gemma3.attention.layer_norm_rms_epsilon" : "llama.attention.layer_norm_rms_epsilon";
+        case field::rope_theta: return g ? "gemma3.rope.freq_base" : "llama.rope.freq_base";
+        case field::rope_dim: return g ? "gemma3.rope.dimension_count" : "llama.rope.dimension_count";
         }
     }
     const bool gpt2 = arch == architecture::gpt2;
@@ -201,7 +213,7 @@ inline void model_config::validate(const config_limits& lim) const {
         throw error(error_kind::inconsistent, at + name(field::kv_heads) + " = " + std::to_string(n_kv_heads) +
                                                   " does not divide " + name(field::heads) + " = " +
                                                   std::to_string(n_heads));
-    if (arch != architecture::llama && n_kv_heads != n_heads)
+    if (!is_llama_family(arch) && n_kv_heads != n_heads)
         throw error(error_kind::inconsistent, at + std::string(to_string(arch)) + " has no grouped-query attention");
 
     // `!(x > 0)` is true for NaN as well; the bit-level isfinite survives -ffast-math.
@@ -210,7 +222,7 @@ inline void model_config::validate(const config_limits& lim) const {
             throw error(error_kind::invalid_data, at + name(f) + " = " + std::to_string(v) + " (must be finite and > 0)");
     };
     positive_finite(field::eps, norm_eps);
-    if (arch == architecture::llama) {
+    if (is_llama_family(arch)) {
         positive_finite(field::rope_theta, rope_theta);
         if (rope_dim == 0 || rope_dim > head_dim || rope_dim % 2 != 0)
             throw error(error_kind::inconsistent, at + name(field::rope_dim) + " gives " + std::to_string(rope_dim) +
@@ -218,6 +230,18 @@ inline void model_config::validate(const config_limits& lim) const {
         if (!rope_scaling.type.empty() && (!(rope_scaling.factor > 0) || !std::isfinite(rope_scaling.factor)))
             throw error(error_kind::invalid_data,
                         at + "rope_scaling factor = " + std::to_string(rope_scaling.factor) + " (must be finite and > 0)");
+    }
+    if (arch == architecture::gemma3) {
+        const auto fin = [&](const char* what_key, double v, bool zero_ok) {
+            if (!std::isfinite(v) || v < 0 || (!zero_ok && v == 0))
+                throw error(error_kind::invalid_data, at + what_key + " = " + std::to_string(v) +
+                                                          (zero_ok ? " (must be finite and >= 0)" : " (must be finite and > 0)"));
+        };
+        fin("rope local base", rope_local_theta, false);
+        fin("query_pre_attn_scalar", query_pre_attn_scalar, false);
+        fin("final_logit_softcapping", final_logit_softcapping, true);
+        if (sliding_window > 0 && sliding_window_pattern == 0)
+            throw error(error_kind::inconsistent, at + "a sliding window without a layer pattern");
     }
 
     auto token = [&](const char* what_id, std::optional<std::uint64_t> id) {

@@ -254,6 +254,7 @@ inline model_config model_config::from_json(std::string_view text, const std::st
         }
         break;
     }
+    case architecture::gemma3: break;  // GGUF only: config_architecture never returns it
     }
     // Division by zero is validate()'s to report (n_heads = 0 is out_of_range there).
     if (!c.head_dim_explicit && c.n_heads != 0) c.head_dim = c.hidden_size / c.n_heads;

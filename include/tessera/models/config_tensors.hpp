@@ -75,7 +75,7 @@ struct expected_tensor {
 
 // The tensor names of one checkpoint layout: a global prefix and where per-layer names start.
 struct tensor_layout {
-    enum class scheme { hf_bert, hf_gpt2, hf_llama, gguf_llama } kind;
+    enum class scheme { hf_bert, hf_gpt2, hf_llama, gguf_llama, gguf_gemma3 } kind;
     std::string prefix;        // "", "bert.", "transformer.", "model."
     std::string layer_prefix;  // "encoder.layer.", "h.", "model.layers.", "blk." (prefix included)
 };
@@ -152,9 +152,16 @@ inline std::vector<expected_tensor> expected_tensors(const model_config& c, cons
         add("lm_head.weight", {V, H}, !c.tie_word_embeddings);
         break;
     case tensor_layout::scheme::gguf_llama:
+    case tensor_layout::scheme::gguf_gemma3:
         add("token_embd.weight", {V, H});
         for (std::uint64_t n = 0; n < c.n_layers; ++n) {
             const std::string b = l.layer_prefix + std::to_string(n) + ".";
+            if (l.kind == tensor_layout::scheme::gguf_gemma3) {  // per-head q/k norms, post-sublayer norms
+                add(b + "attn_q_norm.weight", {c.head_dim});
+                add(b + "attn_k_norm.weight", {c.head_dim});
+                add(b + "post_attention_norm.weight", {H});
+                add(b + "post_ffw_norm.weight", {H});
+            }
             add(b + "attn_norm.weight", {H});
             add(b + "attn_q.weight", {q, H});
             add(b + "attn_k.weight", {kv, H});
@@ -204,6 +211,9 @@ inline void model_config::validate_against(std::span<const tensor_desc> tensors,
     case architecture::llama:
         found = try_layout(tensor_layout::scheme::gguf_llama, "", "token_embd.weight", "blk.") ||
                 try_layout(tensor_layout::scheme::hf_llama, "", "model.embed_tokens.weight", "model.layers.");
+        break;
+    case architecture::gemma3:
+        found = try_layout(tensor_layout::scheme::gguf_gemma3, "", "token_embd.weight", "blk.");
         break;
     }
     if (!found)

@@ -1,7 +1,7 @@
 #pragma once
-// Llama-architecture decoder (SmolLM2, TinyLlama, Llama 2/3 conversions) run straight from a
-// GGUF file, its weights used in place from the mapping through the quantized matmuls
-// (ops/quant_matmul.hpp).
+// Llama-architecture decoder (SmolLM2, TinyLlama, Llama 2/3 conversions) and Gemma 3 run
+// straight from a GGUF file, their weights used in place from the mapping through the
+// quantized matmuls (ops/quant_matmul.hpp).
 //
 //   auto model = models::llama_model::open("SmolLM2-135M-Instruct.Q4_1.gguf");
 //   models::llama_session s(model);                  // KV cache + scratch, one per conversation
@@ -18,6 +18,21 @@
 //     h = rms_norm(x) · ffn_norm
 //     x += Wdown · (silu(Wgate h) ⊙ Wup h)                     [I] inside
 //   logits = Woutput · (rms_norm(x) · output_norm)              [V]; Woutput = token_embd when tied
+//
+// Gemma 3 (general.architecture "gemma3"; decoder_features below) changes, each checked
+// against llama.cpp's src/models/gemma3.cpp and the GGUF converter:
+//   x = token_embd[id] · √H                       (llama.cpp scales after the lookup, in f32)
+//   q, k: RMSNorm per head (attn_q_norm / attn_k_norm, [hd]) before RoPE
+//   RoPE rotates halves (x[j], x[j + hd/2]) — llama.cpp's NEOX type; the converter does not
+//        permute Wq/Wk for Gemma — with base rope_local_theta (10000) on the local layers and
+//        rope_theta (1e6) on the global ones; linear scaling, if any, on the global ones only
+//   attention scale 1/√query_pre_attn_scalar (= head_dim here); local layers see the last
+//        sliding_window (512) positions; layer i is global when (i + 1) % pattern == 0 (6)
+//   x += rms_norm(Wo · attention) · post_attention_norm         (norm before the residual add)
+//   x += rms_norm(Wdown · (gelu_tanh(Wgate h) ⊙ Wup h)) · post_ffw_norm
+//   logits = c·tanh(logits / c) when final_logit_softcapping c > 0 (0 in Gemma 3 files)
+// Norm weights: HF's Gemma RMSNorm multiplies by (1 + w); llama.cpp's converter stores 1 + w,
+// so the file holds the multiplier and tessera uses it as it is (as llama.cpp does).
 //
 // RoPE layout. HF's Llama rotates the pairs (x[j], x[j + hd/2]) (rotate_half). llama.cpp's
 // converter permutes the rows of Wq and Wk inside each head, row (i, j) → row 2j + i for
@@ -38,6 +53,7 @@
 // Prompt processing runs in batches of up to `max_batch` tokens (GEMM path); generation one
 // token at a time (GEMV path).
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -73,12 +89,28 @@ class llama_session;
 //            arithmetic up to summation order (slow; for parity checks)
 enum class matmul_precision { q8, q8_fine, f32 };
 
+// What differs between the architectures llama_model runs (filled from the config).
+struct decoder_features {
+    float embed_scale = 1.0f;          // Gemma: √H
+    bool qk_norm = false;              // per-head RMSNorm of q and k
+    bool post_norms = false;           // RMSNorm of each sublayer's output before the residual add
+    bool gelu_ffn = false;             // gelu_tanh(gate) ⊙ up instead of silu(gate) ⊙ up
+    float attn_scale = 0.0f;           // 0: 1/√head_dim
+    std::size_t sliding_window = 0;    // local layers' window (0: none)
+    std::size_t window_pattern = 0;    // layer i is local when i % pattern < pattern − 1
+    float logit_softcap = 0.0f;        // 0: none
+};
+
 class llama_model {
 public:
     struct layer {
         std::vector<float> attn_norm, ffn_norm;  // [H]
         ops::quant_matrix wq, wk, wv, wo;        // [n_heads·hd, H], [n_kv·hd, H] ×2, [H, n_heads·hd]
         ops::quant_matrix gate, up, down;        // [I, H] ×2, [H, I]
+        // Gemma 3 only (empty otherwise):
+        std::vector<float> q_norm, k_norm;                 // [hd]
+        std::vector<float> post_attn_norm, post_ffn_norm;  // [H]
+        bool local = false;                                // sliding-window layer
     };
 
     // Opens, validates (config against tensors) and binds a GGUF file. Throws tessera::error:
@@ -96,10 +128,27 @@ public:
         embed_ = matrix("token_embd.weight", V, H);
         output_ = cfg_.tie_word_embeddings ? embed_ : matrix("output.weight", V, H);
         output_norm_ = norm("output_norm.weight");
+        const bool gemma3 = cfg_.arch == architecture::gemma3;
+        if (gemma3) {
+            feat_.embed_scale = std::sqrt(float(H));
+            feat_.qk_norm = feat_.post_norms = feat_.gelu_ffn = true;
+            feat_.attn_scale = 1.0f / std::sqrt(float(cfg_.query_pre_attn_scalar));
+            feat_.sliding_window = cfg_.sliding_window;
+            feat_.window_pattern = cfg_.sliding_window_pattern;
+            feat_.logit_softcap = float(cfg_.final_logit_softcapping);
+        }
         layers_.resize(cfg_.n_layers);
         for (std::size_t l = 0; l < cfg_.n_layers; ++l) {
             const std::string b = "blk." + std::to_string(l) + ".";
             layer& L = layers_[l];
+            if (gemma3) {
+                L.q_norm = norm(b + "attn_q_norm.weight");
+                L.k_norm = norm(b + "attn_k_norm.weight");
+                L.post_attn_norm = norm(b + "post_attention_norm.weight");
+                L.post_ffn_norm = norm(b + "post_ffw_norm.weight");
+                const std::size_t P = feat_.window_pattern;
+                L.local = feat_.sliding_window > 0 && P > 0 && l % P < P - 1;  // llama.cpp's set_swa_pattern
+            }
             L.attn_norm = norm(b + "attn_norm.weight");
             L.ffn_norm = norm(b + "ffn_norm.weight");
             L.wq = matrix(b + "attn_q.weight", nq, H);
@@ -113,7 +162,8 @@ public:
         rope_.head_dim = cfg_.head_dim;
         rope_.rotary_dim = cfg_.rope_dim;
         rope_.theta = float(cfg_.rope_theta);
-        rope_.layout = ops::rope_layout::interleaved;  // see the top of this file
+        // Llama GGUFs: interleaved (see the top of this file); Gemma: halves (NEOX).
+        rope_.layout = gemma3 ? ops::rope_layout::half_split : ops::rope_layout::interleaved;
         if (cfg_.rope_scaling.type == "linear") {
             rope_.scaling = ops::rope_scaling::linear;
             rope_.factor = float(cfg_.rope_scaling.factor);
@@ -121,8 +171,22 @@ public:
             throw error(error_kind::unsupported,
                         file_.path() + ": rope scaling '" + cfg_.rope_scaling.type + "' is not implemented");
         }
+        rope_local_ = rope_;
+        if (gemma3) {  // local layers: their own base, never scaled (llama.cpp's rope_freq_*_swa)
+            rope_local_.theta = float(cfg_.rope_local_theta);
+            rope_local_.scaling = ops::rope_scaling::none;
+            rope_local_.factor = 1.0f;
+        }
         ops::validate(rope_);
+        ops::validate(rope_local_);
         if (file_.contains("tokenizer.ggml.tokens")) tokenizer_.emplace(text::bpe_from_gguf(file_));
+        // Gemma ends a turn with <end_of_turn> besides <eos> (HF's generation_config lists
+        // both; llama.cpp ends generation on it too).
+        if (gemma3 && tokenizer_)
+            if (const auto eot = tokenizer_->token_to_id("<end_of_turn>"))
+                if (std::find(cfg_.eos_token_ids.begin(), cfg_.eos_token_ids.end(), std::uint64_t(*eot)) ==
+                    cfg_.eos_token_ids.end())
+                    cfg_.eos_token_ids.push_back(std::uint64_t(*eot));
     }
 
     llama_model(llama_model&&) noexcept = default;
@@ -135,6 +199,9 @@ public:
     const ops::quant_matrix& embedding() const noexcept { return embed_; }
     const ops::quant_matrix& output() const noexcept { return output_; }
     const ops::rope_config& rope() const noexcept { return rope_; }
+    // The RoPE of the sliding-window layers (Gemma 3; equals rope() otherwise).
+    const ops::rope_config& rope_local() const noexcept { return rope_local_; }
+    const decoder_features& features() const noexcept { return feat_; }
     float norm_eps() const noexcept { return float(cfg_.norm_eps); }
 
     bool has_tokenizer() const noexcept { return tokenizer_.has_value(); }
@@ -176,7 +243,8 @@ private:
     std::vector<layer> layers_;
     ops::quant_matrix embed_, output_;
     std::vector<float> output_norm_;
-    ops::rope_config rope_;
+    ops::rope_config rope_, rope_local_;
+    decoder_features feat_;
     std::optional<text::bpe_tokenizer> tokenizer_;
 };
 
@@ -302,7 +370,10 @@ inline tensor_view<const float> llama_model::eval(llama_session& s, std::span<co
     ops::q8_activations& qa = s.qa_;
 
     for (std::size_t i = 0; i < n; ++i) embed_.dequantize_row(std::size_t(ids[i]), x.data() + i * H);
+    if (feat_.embed_scale != 1.0f) simd::scale(x.data(), feat_.embed_scale, n * H);
     const ops::rope_table table(rope_, pos0, n);
+    std::optional<ops::rope_table> table_local;  // Gemma's sliding-window layers
+    if (feat_.sliding_window > 0) table_local.emplace(rope_local_, pos0, n);
     const auto vec = [](const std::vector<float>& v) { return tensor_view<const float>(v.data(), shape{v.size()}); };
 
     for (std::size_t l = 0; l < layers_.size(); ++l) {
@@ -315,27 +386,47 @@ inline tensor_view<const float> llama_model::eval(llama_session& s, std::span<co
         ops::quant_matmul(L.wk, qa, k.reshape(shape{n, nkv * hd}), pool);
         ops::quant_matmul(L.wv, qa, v.reshape(shape{n, nkv * hd}), pool);
         const tensor_view<float> q3 = q.reshape(shape{n, nh, hd});
-        ops::apply_rope(q3, table);
-        ops::apply_rope(k, table);
+        if (feat_.qk_norm) {  // per head: rows of hd
+            ops::rms_norm(q.reshape(shape{n * nh, hd}), vec(L.q_norm), eps, q.reshape(shape{n * nh, hd}), pool);
+            ops::rms_norm(k.reshape(shape{n * nkv, hd}), vec(L.k_norm), eps, k.reshape(shape{n * nkv, hd}), pool);
+        }
+        const ops::rope_table& rt = L.local ? *table_local : table;
+        ops::apply_rope(q3, rt);
+        ops::apply_rope(k, rt);
         ops::attention_options opt;
         opt.causal = true;
         opt.q_pos0 = pos0;
+        opt.scale = feat_.attn_scale;
+        if (L.local) opt.window = feat_.sliding_window;
         ops::attention(q3, s.cache_.keys(l, 0, pos0 + n), s.cache_.values(l, 0, pos0 + n), att.reshape(shape{n, nh, hd}),
                        opt, pool);
         s.prepare(att, pool);
-        ops::quant_matmul(L.wo, qa, x, pool, true);
-        // SwiGLU feed-forward
+        if (feat_.post_norms) {  // x += rms_norm(Wo·att)·post_attention_norm
+            ops::quant_matmul(L.wo, qa, xb, pool);
+            ops::rms_norm(xb, vec(L.post_attn_norm), eps, xb, pool);
+            simd::add(x.data(), x.data(), xb.data(), n * H);
+        } else {
+            ops::quant_matmul(L.wo, qa, x, pool, true);
+        }
+        // gated feed-forward: SwiGLU (Llama) or GeGLU with tanh GELU (Gemma)
         ops::rms_norm(x, vec(L.ffn_norm), eps, xb, pool);
         s.prepare(xb, pool);
         ops::quant_matmul(L.gate, qa, g, pool);
         ops::quant_matmul(L.up, qa, u, pool);
         for (std::size_t i = 0; i < n; ++i) {
             float* gi = g.data() + i * I;
-            simd::silu(gi, gi, I);
+            if (feat_.gelu_ffn) simd::gelu_tanh(gi, gi, I);
+            else simd::silu(gi, gi, I);
             simd::mul(gi, gi, u.data() + i * I, I);
         }
         s.prepare(g, pool);
-        ops::quant_matmul(L.down, qa, x, pool, true);
+        if (feat_.post_norms) {
+            ops::quant_matmul(L.down, qa, xb, pool);
+            ops::rms_norm(xb, vec(L.post_ffn_norm), eps, xb, pool);
+            simd::add(x.data(), x.data(), xb.data(), n * H);
+        } else {
+            ops::quant_matmul(L.down, qa, x, pool, true);
+        }
     }
     s.cache_.advance(n);
     s.tokens_.insert(s.tokens_.end(), ids.begin(), ids.end());
@@ -345,6 +436,11 @@ inline tensor_view<const float> llama_model::eval(llama_session& s, std::span<co
     s.prepare(xn, pool);
     const tensor_view<float> logits(s.logits_.data(), shape{n_out, V});
     ops::quant_matmul(output_, qa, logits, pool);
+    if (feat_.logit_softcap > 0.0f) {  // c·tanh(z / c)
+        const float c = feat_.logit_softcap;
+        float* z = logits.data();
+        for (std::size_t i = 0; i < n_out * V; ++i) z[i] = c * std::tanh(z[i] / c);
+    }
     return logits;
 }
 

@@ -17,6 +17,10 @@
 // earlier tokens), a valid key count (keys j >= kv_valid are padding), a per-key byte mask
 // (0 = padding, anything else = attend) and an additive float mask [n_q, n_kv] (any strides,
 // -inf allowed). A row that sees no key at all gets output 0 (torch gives NaN there).
+// Sliding window (with causal; Gemma's local layers, Mistral): query i also stops seeing keys
+// j <= q_pos0 + i − window, so it attends to the `window` positions ending at its own
+// (llama.cpp's LLAMA_SWA_TYPE_STANDARD: masked when q_pos − j >= window). The tiles wholly
+// before a row's window are skipped; in its first tile the keys before the window are −inf.
 //
 // Online softmax (Milakov & Gimelshein 2018; FlashAttention). Keys come in tiles of
 // `key_tile` columns. Per query row we keep a running max m, a running sum l and an
@@ -73,6 +77,7 @@ struct attention_options {
     std::size_t kv_valid = SIZE_MAX;         // keys at or beyond this index are padding
     std::span<const std::uint8_t> key_mask = {};  // [n_kv] or empty: 0 marks a padding key
     tensor_view<const float> additive_mask = {};  // [n_q, n_kv], or rank 0 (none): added to the scaled scores
+    std::size_t window = 0;                  // causal only; 0 = none: key j visible iff q_pos0 + i − j < window
 };
 
 // Filled by attention() when passed: the scratch it allocated, so callers (and the test)
@@ -122,6 +127,7 @@ inline void check_attention_shapes(const tensor_view<const float>& q, const tens
     require(!(opt.scale < 0.0f) && std::isfinite(opt.scale), error_kind::invalid_argument,
             "attention: scale must be finite and >= 0");
     require(opt.q_pos0 <= SIZE_MAX / 2, error_kind::out_of_range, "attention: q_pos0 is absurdly large");
+    require(opt.window == 0 || opt.causal, error_kind::invalid_argument, "attention: a sliding window needs causal");
 }
 
 // Everything one task needs, resolved once per call.
@@ -251,9 +257,10 @@ void pv_tile(const attention_problem& p, const kv_tile& t, std::size_t count, co
 
 // Online-softmax state of one query row.
 struct row_state {
-    float m;           // running max
-    float l;           // running sum
-    std::size_t end;   // keys this row may see: [0, end)
+    float m;             // running max
+    float l;             // running sum
+    std::size_t end;     // keys this row may see: [begin, end)
+    std::size_t begin;   // 0 unless a sliding window hides older keys
 };
 
 // One key tile [j0, j0 + count) folded into one row's state (the recurrence in the header).
@@ -266,6 +273,7 @@ void row_step(const attention_problem& p, std::size_t i, std::size_t h, std::siz
     const attention_options& opt = *p.opt;
     const std::size_t count = std::min(attention_key_tile, st.end - j0);
     score_tile<Arch>(p, p.q + i * p.q_s0 + h * p.q_s1, t, count, zero, s);
+    for (std::size_t c = 0; j0 + c < st.begin && c < count; ++c) s[c] = neg_inf;  // before the window
     if (!opt.key_mask.empty())
         for (std::size_t c = 0; c < count; ++c)
             if (opt.key_mask[j0 + c] == 0) s[c] = neg_inf;
@@ -310,19 +318,24 @@ void attend_block(const attention_problem& p, std::size_t i0, std::size_t i1, st
     const attention_options& opt = *p.opt;
     const std::size_t dv_pad = (p.dv + W - 1) / W * W;
     std::array<row_state, attention_query_block> st;
-    std::size_t max_end = 0;
+    std::size_t max_end = 0, min_begin = SIZE_MAX;
     for (std::size_t i = i0; i < i1; ++i) {
         std::size_t end = std::min(p.n_kv, opt.kv_valid);
         if (opt.causal && opt.q_pos0 + i < end) end = opt.q_pos0 + i + 1;
-        st[i - i0] = {-std::numeric_limits<float>::infinity(), 0.0f, end};
+        const std::size_t pos = opt.q_pos0 + i;
+        const std::size_t begin = opt.window > 0 && pos + 1 > opt.window ? pos + 1 - opt.window : 0;
+        st[i - i0] = {-std::numeric_limits<float>::infinity(), 0.0f, end, begin};
         max_end = std::max(max_end, end);
+        min_begin = std::min(min_begin, begin);
     }
     std::fill_n(o, (i1 - i0) * dv_pad, 0.0f);
     const std::size_t g = h / p.group;
     const float* kh = p.k + g * p.k_s1;
     const float* vh = p.v + g * p.v_s1;
     const bool pack = i1 - i0 > 1;
-    for (std::size_t j0 = 0; j0 < max_end; j0 += attention_key_tile) {
+    // Tiles start at multiples of key_tile whatever the window, so a row's arithmetic does
+    // not depend on the block it is in.
+    for (std::size_t j0 = min_begin / attention_key_tile * attention_key_tile; j0 < max_end; j0 += attention_key_tile) {
         kv_tile t{kh + j0 * p.k_s0, p.k_s0, vh + j0 * p.v_s0, p.v_s0};
         if (pack) {
             const std::size_t n = std::min(attention_key_tile, max_end - j0);
@@ -333,7 +346,8 @@ void attend_block(const attention_problem& p, std::size_t i0, std::size_t i1, st
             t = {kpack, p.d, vpack, p.dv};
         }
         for (std::size_t i = i0; i < i1; ++i)
-            if (j0 < st[i - i0].end) row_step<Arch>(p, i, h, j0, t, st[i - i0], o + (i - i0) * dv_pad, s, zero);
+            if (j0 < st[i - i0].end && j0 + attention_key_tile > st[i - i0].begin)
+                row_step<Arch>(p, i, h, j0, t, st[i - i0], o + (i - i0) * dv_pad, s, zero);
     }
     for (std::size_t i = i0; i < i1; ++i) {
         const float* oi = o + (i - i0) * dv_pad;

@@ -13,9 +13,9 @@
 //               of 4 blocks (four 16-byte loads) fill one 64-byte register; low and high
 //               nibbles meet the activation group's lo/hi codes (same order) in two
 //               _mm512_dpbusd_epi32 (u8 × s8 → i32, 4 bytes per lane, so each lane belongs to
-//               one block). Q8_0 weights are signed: the activation codes are biased to
-//               u8 (x + 128, an xor with 0x80) and 128·Σq is subtracted, Σq coming from a
-//               dpbusd of the weights with ones. Lanes are scaled by dw·d_a (per lane) and
+//               one block). Q8_0 weights are signed: they are biased to u8 (q + 128, an
+//               xor with 0x80) and 128·Σx is subtracted, Σx coming from a dpbusd of the
+//               activation codes with 128s, once per activation group (not per weight row). Lanes are scaled by dw·d_a (per lane) and
 //               accumulated in f32 lanes; one horizontal sum ends the row.
 //   avx2        the same groups in halves with _mm256_maddubs_epi16 + _mm256_madd_epi16
 //               (Q8_0 with the sign trick: |q| × sign(x, q)).
@@ -38,6 +38,7 @@
 #include "tessera/ops/dequantize.hpp"  // detail::load_block
 #include "tessera/ops/quant_act.hpp"
 #include "tessera/ops/quant_blocks.hpp"
+#include "tessera/ops/quant_dot_kq.hpp"  // Q5_0, Q4_K, Q6_K
 
 #if defined(__AVX2__) || (defined(__AVX512VNNI__) && defined(__AVX512BW__))
 #include <immintrin.h>
@@ -47,10 +48,12 @@
 
 namespace tessera::ops {
 
-// Weight types with an integer dot-product kernel.
-constexpr bool has_int8_kernel(ggml_type t) noexcept {
+// Weight types with an integer dot-product kernel in this header (Q4_0, Q4_1, Q8_0), and in
+// all (plus Q5_0, Q4_K, Q6_K from ops/quant_dot_kq.hpp).
+constexpr bool has_q4q8_kernel(ggml_type t) noexcept {
     return t == ggml_type::q4_0 || t == ggml_type::q4_1 || t == ggml_type::q8_0;
 }
+constexpr bool has_int8_kernel(ggml_type t) noexcept { return has_q4q8_kernel(t) || has_kq_kernel(t); }
 
 // The kernel the current flags select, for reports ("avx512vnni", "avx2", "scalar").
 constexpr const char* quant_kernel_name() noexcept {
@@ -78,7 +81,7 @@ inline std::uint32_t load_u32(const std::byte* p) noexcept {
 
 template <ggml_type T>
 constexpr std::size_t block_bytes() noexcept {
-    static_assert(has_int8_kernel(T));
+    static_assert(has_q4q8_kernel(T));
     return traits_of(T).type_size;
 }
 
@@ -196,6 +199,7 @@ inline void qdot_group_avx512(const std::byte* const* w, const q8_group* const* 
     constexpr std::size_t bs = block_bytes<T>();
     constexpr int n_codes = Fine ? 4 : 2;  // lo, hi (, lo2, hi2)
     __m512i act[C][4];
+    __m512i negb[C][2];  // Q8_0: −128·Σ x per lane (codes, and remainder codes), see below
     for (int c = 0; c < C; ++c) {
         act[c][0] = _mm512_load_si512(a[c][g].lo);
         act[c][1] = _mm512_load_si512(a[c][g].hi);
@@ -203,28 +207,33 @@ inline void qdot_group_avx512(const std::byte* const* w, const q8_group* const* 
             act[c][2] = _mm512_load_si512(a[c][g].lo2);
             act[c][3] = _mm512_load_si512(a[c][g].hi2);
         }
-        if constexpr (T == ggml_type::q8_0)  // x + 128 as u8
-            for (int i = 0; i < n_codes; ++i) act[c][i] = _mm512_xor_si512(act[c][i], _mm512_set1_epi8(char(0x80)));
+        if constexpr (T == ggml_type::q8_0) {
+            // Signed weights meet signed codes: the weights are biased to u8 (w + 128, an xor
+            // with 0x80) and Σ (w + 128)·x − 128·Σ x = Σ w·x. The correction depends on the
+            // activations only, so it is made once here for every weight row of the tile and
+            // starts the accumulation.
+            const __m512i k128 = _mm512_set1_epi8(char(0x80));  // 128 as the u8 operand
+            for (int i = 0; i < n_codes / 2; ++i)
+                negb[c][i] = _mm512_sub_epi32(_mm512_setzero_si512(),
+                                              _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), k128, act[c][2 * i]),
+                                                                  k128, act[c][2 * i + 1]));
+        }
     }
     for (int r = 0; r < R; ++r) {
         __m512i wlo, whi;
         __m512 dw, bw;
         load_group_avx512<T>(w[r] + 4 * g * bs, nb, wlo, whi, dw, bw);
-        __m512i bias = _mm512_setzero_si512();
         if constexpr (T == ggml_type::q8_0) {
-            const __m512i ones = _mm512_set1_epi8(1);
-            bias = _mm512_slli_epi32(_mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, wlo), ones, whi), 7);
+            wlo = _mm512_xor_si512(wlo, _mm512_set1_epi8(char(0x80)));
+            whi = _mm512_xor_si512(whi, _mm512_set1_epi8(char(0x80)));
         }
-        const auto dot = [&](const __m512i& alo, const __m512i& ahi) {
-            if constexpr (T == ggml_type::q8_0)
-                return _mm512_sub_epi32(_mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), alo, wlo), ahi, whi),
-                                        bias);
-            else
-                return _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), wlo, alo), whi, ahi);
-        };
         for (int c = 0; c < C; ++c) {
-            __m512i isum = dot(act[c][0], act[c][1]);
-            if constexpr (Fine) isum = _mm512_add_epi32(_mm512_slli_epi32(isum, 8), dot(act[c][2], act[c][3]));
+            const auto dot = [&](int i) {  // codes i (lo) and i + 1 (hi)
+                const __m512i start = T == ggml_type::q8_0 ? negb[c][i / 2] : _mm512_setzero_si512();
+                return _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(start, wlo, act[c][i]), whi, act[c][i + 1]);
+            };
+            __m512i isum = dot(0);
+            if constexpr (Fine) isum = _mm512_add_epi32(_mm512_slli_epi32(isum, 8), dot(2));
             const __m512 scale = _mm512_mul_ps(dw, _mm512_load_ps(Fine ? a[c][g].dv2 : a[c][g].dv));
             acc[r][c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), scale, acc[r][c]);
             if constexpr (T != ggml_type::q8_0)
@@ -338,10 +347,15 @@ void qdot_tile_avx2(const std::byte* const* w, const q8_group* const* a, std::si
 
 // out[r·ldo + c] = row w[r] · activation row a[c], each row n_blocks blocks long, with the
 // best kernel the flags allow. Pointers may have any alignment (a[c] are q8_group rows).
-// Fine: use the two-term activation codes (ops/quant_act.hpp).
+// Fine: use the two-term activation codes (ops/quant_act.hpp). Q5_0, Q4_K and Q6_K go to
+// ops/quant_dot_kq.hpp (n_blocks counts 32-value blocks for every type).
 template <ggml_type T, int R, int C, bool Fine = false>
 inline void qdot_tile(const std::byte* const* w, const q8_group* const* a, std::size_t n_blocks, float* out,
                       std::size_t ldo) noexcept {
+    if constexpr (has_kq_kernel(T)) {
+        qdot_tile_kq<T, R, C, Fine>(w, a, n_blocks, out, ldo);
+        return;
+    } else {
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__)
     detail::qdot_tile_avx512vnni<T, R, C, Fine>(w, a, n_blocks, out, ldo);
 #elif defined(__AVX2__)
@@ -349,6 +363,7 @@ inline void qdot_tile(const std::byte* const* w, const q8_group* const* a, std::
 #else
     detail::qdot_tile_scalar<T, R, C, Fine>(w, a, n_blocks, out, ldo);
 #endif
+    }
 }
 
 }  // namespace tessera::ops

@@ -1,6 +1,14 @@
 #pragma once
 // Byte-level BPE tokenizer (GPT-2, SmolLM, Llama-3, Qwen families) with ids identical to
-// HF `tokenizers`.
+// HF `tokenizers`, and SentencePiece-style BPE by scores (GGUF tokenizer.ggml.model "llama":
+// Llama 2, Mistral, Gemma) with ids identical to llama.cpp.
+//
+// One type for both (bpe_spec::model picks the algorithm): models, generate(), the chat
+// templates and the streaming detokenizer hold a `const bpe_tokenizer&` and need only
+// encode / decode / token_bytes / is_special, which mean the same for both; the added-token
+// splitting, special-token policy, BOS/EOS handling, workspaces and decoding are shared code.
+// A second class behind a common interface would add a virtual call per token and a template
+// or a pointer to every caller for two variants that differ in one function (encode_piece).
 //
 // Encoding one text:
 //   1. Invalid UTF-8 becomes U+FFFD per maximal invalid subpart (text/utf8.hpp), as HF's
@@ -29,6 +37,31 @@
 // Decoding concatenates each token's bytes (byte-level spellings mapped back; added tokens
 // as written; "<0xAB>" byte tokens as the byte) and replaces invalid UTF-8 with U+FFFD
 // (HF's ByteLevel decoder + from_utf8_lossy). text/detokenizer.hpp streams the same.
+//
+// Round trip (byte-level mode): decode(encode(x)) == x for valid UTF-8 x whose bytes all have
+// a token. A byte without one becomes byte-fallback or unknown tokens when the file has them
+// (step 5), and is dropped otherwise, exactly as in HF: then decode(encode(x)) is x without
+// those bytes, with U+FFFD for invalid UTF-8 this leaves (a dropped lead byte strands its
+// continuation bytes). SmolLM2 has no token for 0x04 0x06 0x13 0x14 0x16 0x1D, F1 and F2 (and
+// C0 C1 F5..FF, which UTF-8 never uses), so those six control characters and every character
+// of planes 4..11 (lead byte F1/F2) are lost; HF `tokenizers` with SmolLM2's vocabulary
+// (tools/reference/make_bpe_goldens.py) loses them identically. tests/test_bpe.cpp checks
+// both properties on the parity corpus and counts the lossy inputs (3 of 2,405). Token
+// offsets for such inputs: text/bpe_offsets.hpp.
+//
+// SentencePiece mode (bpe_model::sentencepiece, llama.cpp's llm_tokenizer_spm; the merge
+// loop is in text/spm_merges.hpp). Encoding differs in steps 1, 4 and 5:
+//   1. Invalid UTF-8 is kept as it is (no U+FFFD): its bytes become "<0xXX>" byte tokens,
+//      exactly as llama.cpp does; nothing is lost.
+//   4. There is no pre-tokenizer: each text fragment between added tokens is one unit, with
+//      " " prepended when `add_space_prefix` (every fragment starts the text or follows an
+//      added token, llama.cpp's rule) and every ' ' replaced by "▁" (U+2581).
+//   5. Merges follow the token scores (highest first, ties leftmost), never a merge list;
+//      what no merge covers becomes byte tokens.
+// Added-token splitting is the same trie (control tokens only when asked; user-defined
+// tokens always, as llama.cpp and HF do). Decoding: normal tokens with "▁" → ' ', byte tokens
+// → the byte, added tokens as written (llama.cpp's token_to_piece). No leading space is
+// stripped, so with add_space_prefix the decoded text starts with the space the encoder added.
 #include <array>
 #include <atomic>
 #include <cstddef>
@@ -46,6 +79,7 @@
 #include "tessera/text/bpe_merges.hpp"
 #include "tessera/text/byte_unicode.hpp"
 #include "tessera/text/pretokenize.hpp"
+#include "tessera/text/spm_merges.hpp"
 #include "tessera/text/utf8.hpp"
 
 namespace tessera::text {
@@ -57,13 +91,20 @@ enum class token_kind : std::uint8_t {
     normal = 1, unknown = 2, control = 3, user_defined = 4, unused = 5, byte = 6,
 };
 
-// Everything a byte-level BPE tokenizer is built from; the GGUF and tokenizer.json loaders
-// fill it and the bpe_tokenizer constructor validates it.
+// Which BPE: merges by rank over byte-level symbols (GPT-2 family), or merges by token score
+// over characters with "▁" for spaces (SentencePiece; see the top of this file).
+enum class bpe_model { byte_level, sentencepiece };
+
+// Everything a BPE tokenizer is built from; the GGUF and tokenizer.json loaders fill it and
+// the bpe_tokenizer constructor validates it.
 struct bpe_spec {
     std::string source;                                       // names the file in errors
+    bpe_model model = bpe_model::byte_level;
+    std::vector<float> scores;                                // sentencepiece: per id; empty = all 0
+    bool add_space_prefix = false;                            // sentencepiece: " " before each fragment
     std::vector<std::string> tokens;                          // id -> spelling
     std::vector<token_kind> kinds;                            // per id; empty means all normal
-    std::vector<std::pair<std::string, std::string>> merges;  // in rank order
+    std::vector<std::pair<std::string, std::string>> merges;  // in rank order (byte_level only)
     pretokenizer_kind pre = pretokenizer_kind::gpt2;
     bool ignore_merges = false;
     bool byte_fallback = false;                // bytes missing from the vocab -> "<0xAB>" tokens
@@ -91,7 +132,8 @@ struct byte_range {
 class bpe_workspace {
 public:
     bpe_merge_scratch merge;
-    std::vector<std::int32_t> initial;  // one pre-token's initial symbols
+    spm_merge_scratch spm;              // sentencepiece mode: merge buffers
+    std::string escaped;                // sentencepiece mode: the fragment with "▁" for spaces
     std::string sanitized;              // the input after U+FFFD replacement, when needed
 
     // Cache lookups: ids of a pre-token seen before (by tokenizer number `owner`), or nullopt.
@@ -180,7 +222,7 @@ public:
     // Appends the ids of `text` to `out`.
     void encode(std::string_view text, const bpe_encode_options& opt, bpe_workspace& ws,
                 std::vector<std::int32_t>& out) const {
-        if (!is_valid_utf8(text)) {
+        if (!spm() && !is_valid_utf8(text)) {  // sentencepiece keeps the bytes (see the top)
             ws.sanitized = sanitize_utf8(text);
             text = ws.sanitized;
         }
@@ -238,6 +280,12 @@ public:
         return spec_.kinds[static_cast<std::size_t>(id)];
     }
     const bpe_spec& spec() const noexcept { return spec_; }
+    bpe_model model() const noexcept { return spec_.model; }
+    // Sentencepiece mode: the score of a token (0 when the spec had none).
+    float score(std::int32_t id) const {
+        check_id(id);
+        return spec_.scores.empty() ? 0.0f : spec_.scores[static_cast<std::size_t>(id)];
+    }
     pretokenizer_kind pre_tokenizer() const noexcept { return spec_.pre; }
     std::optional<std::int32_t> bos_id() const noexcept { return spec_.bos_id; }
     std::optional<std::int32_t> eos_id() const noexcept { return spec_.eos_id; }
@@ -247,6 +295,7 @@ public:
 private:
     // ---- construction -----------------------------------------------------------------
     error fail(error_kind k, const std::string& msg) const { return error(k, spec_.source + ": " + msg); }
+    bool spm() const noexcept { return spec_.model == bpe_model::sentencepiece; }
 
     void build() {
         auto& s = spec_;
@@ -257,6 +306,10 @@ private:
         if (s.kinds.size() != n)
             throw fail(error_kind::inconsistent, std::to_string(s.kinds.size()) + " token types for " +
                                                      std::to_string(n) + " tokens");
+        if (!s.scores.empty() && s.scores.size() != n)
+            throw fail(error_kind::inconsistent, std::to_string(s.scores.size()) + " token scores for " +
+                                                     std::to_string(n) + " tokens");
+        if (spm() && s.scores.empty()) s.scores.assign(n, 0.0f);
         const auto check_special = [&](const std::optional<std::int32_t>& id, const char* what) {
             if (id && (*id < 0 || std::size_t(*id) >= n))
                 throw fail(error_kind::out_of_range, std::string(what) + " id " + std::to_string(*id) +
@@ -287,6 +340,10 @@ private:
             }
             bytes_blob_.append(bytes_of(t, k));
             bytes_off_.push_back(bytes_blob_.size());
+        }
+        if (spm()) {
+            build_spm();
+            return;
         }
         // Pre-tokens emitted whole under ignore_merges: model tokens with a byte-level spelling.
         if (s.ignore_merges) {
@@ -341,16 +398,36 @@ private:
                                                       "') appears twice");
             merged_by_rank_.push_back(lj->second);
         }
-        // Added tokens (control and user-defined) go into the splitting trie.
+        build_trie();
+        instance_ = next_instance();
+    }
+    // Added tokens (control and user-defined) go into the splitting trie. (Only valid UTF-8
+    // texts: encoded input is valid UTF-8 — in sentencepiece mode, added tokens between
+    // invalid bytes still match, as in llama.cpp — so others could only match part of a
+    // character.) Sentencepiece mode also splits unknown-type tokens, as special ones
+    // (llama.cpp's special-token cache holds control, user-defined and unknown tokens).
+    void build_trie() {
+        const auto& s = spec_;
         trie_.push_back(trie_node{});
-        // (Only valid UTF-8 texts: encoded input is valid UTF-8, so others could only match
-        // part of a character.)
-        for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t i = 0; i < s.tokens.size(); ++i) {
             const token_kind k = s.kinds[i];
-            if ((k != token_kind::control && k != token_kind::user_defined) || s.tokens[i].empty()) continue;
+            const bool unknown_special = spm() && k == token_kind::unknown;
+            if ((k != token_kind::control && k != token_kind::user_defined && !unknown_special) || s.tokens[i].empty())
+                continue;
             if (!is_valid_utf8(s.tokens[i])) continue;
-            add_to_trie(s.tokens[i], std::int32_t(i), k == token_kind::control);
+            add_to_trie(s.tokens[i], std::int32_t(i), k != token_kind::user_defined);
         }
+    }
+    // Sentencepiece mode: byte tokens and the added-token trie (merges, if a file has any,
+    // play no part, as in llama.cpp).
+    void build_spm() {
+        for (unsigned b = 0; b < 256; ++b) {
+            byte_token_[b] = -1;
+            if (const auto it = by_spelling_.find(byte_token_name(b)); it != by_spelling_.end()) byte_token_[b] = it->second;
+            else if (const auto one = by_spelling_.find(std::string(1, char(b))); one != by_spelling_.end())
+                byte_token_[b] = one->second;
+        }
+        build_trie();
         instance_ = next_instance();
     }
     // A process-wide serial number, so a workspace never reuses cache entries of another
@@ -368,6 +445,7 @@ private:
     // the byte, added tokens and anything else are their own UTF-8.
     std::string bytes_of(const std::string& t, token_kind k) const {
         if (k == token_kind::control || k == token_kind::user_defined) return t;
+        if (spm() && k != token_kind::byte) return unescape_spaces(t);
         if ((k == token_kind::byte || spec_.byte_fallback) && t.size() == 6 && t.compare(0, 3, "<0x") == 0 && t[5] == '>') {
             const auto hexval = [](char c) -> int {
                 if (c >= '0' && c <= '9') return c - '0';
@@ -380,6 +458,27 @@ private:
         }
         if (auto b = byte_level_to_bytes(t)) return std::move(*b);
         return t;
+    }
+
+    // "▁" (U+2581, E2 96 81) → ' ', and back.
+    static std::string unescape_spaces(std::string_view t) {
+        std::string out;
+        out.reserve(t.size());
+        for (std::size_t i = 0; i < t.size(); ++i) {
+            if (t.compare(i, 3, "\xE2\x96\x81") == 0) {
+                out.push_back(' ');
+                i += 2;
+            } else {
+                out.push_back(t[i]);
+            }
+        }
+        return out;
+    }
+    static void escape_spaces(std::string_view t, std::string& out) {
+        for (const char c : t) {
+            if (c == ' ') out.append("\xE2\x96\x81");
+            else out.push_back(c);
+        }
     }
 
     struct trie_node {
@@ -461,6 +560,18 @@ private:
 
     void encode_piece(std::string_view text, bpe_workspace& ws, std::vector<std::int32_t>& out) const {
         if (text.empty()) return;
+        if (spm()) {
+            std::string& esc = ws.escaped;
+            esc.clear();
+            if (spec_.add_space_prefix) esc.append("\xE2\x96\x81");
+            escape_spaces(text, esc);
+            const auto lookup = [&](std::string_view piece) -> std::int32_t {
+                const auto it = by_spelling_.find(piece);
+                return it == by_spelling_.end() ? -1 : it->second;
+            };
+            spm_merge(esc, lookup, spec_.scores, byte_token_, ws.spm, out);
+            return;
+        }
         pretokenize(spec_.pre, text, [&](std::size_t b, std::size_t e) { encode_word(text.substr(b, e - b), ws, out); });
     }
 
@@ -481,8 +592,9 @@ private:
                 return;
             }
         }
-        auto& init = ws.initial;
+        auto& init = ws.merge.ids;  // the initial symbols, merged in place by bpe_merge
         init.clear();
+        if (word.size() > init.capacity()) init.reserve(word.size());  // one symbol a byte, mostly
         bool pending_unk = false;
         for (const char ch : word) {
             const auto b = static_cast<unsigned char>(ch);
@@ -501,7 +613,7 @@ private:
         if (init.size() > std::size_t(INT32_MAX))  // symbol links are int32
             throw fail(error_kind::too_large, "a pre-token of more than 2^31-1 symbols cannot be merged");
         const std::size_t start = out.size();
-        bpe_merge(merges_, merged_by_rank_, init.data(), init.size(), ws.merge, out);
+        bpe_merge(merges_, merged_by_rank_, ws.merge, out);
         if (cacheable)
             ws.insert(instance_, word, hash, std::span<const std::int32_t>(out.data() + start, out.size() - start));
     }

@@ -121,7 +121,8 @@ struct template_processing {
 // Builds the final encoding from the model's output for each input (`a`, `b`: ids, and
 // unless ids_only special_tokens_mask and offsets) and the pieces of a template. Each
 // output column is built in turn and the inputs' column freed right after, so the peak is
-// the inputs plus one column, not two whole encodings.
+// the inputs plus one column, not two whole encodings; for a single input the input's
+// columns are reused in place, so the peak is the output alone.
 inline encoding assemble(std::span<const template_piece> pieces, const template_processing* specials, encoding& a,
                          encoding* b, bool ids_only) {
     encoding* inputs[2] = {&a, b};
@@ -138,6 +139,33 @@ inline encoding assemble(std::span<const template_piece> pieces, const template_
     }
     encoding out;
     out.ids_only = ids_only;
+    // One input: the columns it has (ids, special_tokens_mask, offsets) become the output's,
+    // with the template's tokens inserted before and after in place (a memmove; a copy only
+    // when the vector has no room for them), so the largest column (offsets, 16 bytes a
+    // token) never exists twice.
+    const bool one_sequence =
+        !b && std::count_if(pieces.begin(), pieces.end(), [](const template_piece& p) { return p.is_sequence; }) == 1;
+    auto in_place = [&](auto member, auto special) {
+        auto& v = a.*member;
+        using value = typename std::remove_reference_t<decltype(v)>::value_type;
+        std::vector<value> before, after;  // the template's own tokens (a few)
+        bool seen_sequence = false;
+        for (const template_piece& p : pieces) {
+            if (p.is_sequence) {
+                if (p.sequence != 0)
+                    throw error(error_kind::invalid_argument, "post_processor: template uses $B for a single input");
+                seen_sequence = true;
+                continue;
+            }
+            const template_special_token& t = specials->special(p.special);
+            for (std::size_t i = 0; i < t.ids.size(); ++i) (seen_sequence ? after : before).push_back(special(t, i, p));
+        }
+        if (v.capacity() < total) v.reserve(total);
+        v.insert(v.begin(), before.begin(), before.end());
+        v.insert(v.end(), after.begin(), after.end());
+        out.*member = std::move(v);
+        std::remove_reference_t<decltype(v)>().swap(v);
+    };
     // One output column: `special(token, i, piece)` for template tokens, `sequence(input,
     // length, piece, dst)` appends an input's values.
     auto build = [&](auto& dst, auto special, auto sequence) {
@@ -163,22 +191,24 @@ inline encoding assemble(std::span<const template_piece> pieces, const template_
             dst.insert(dst.end(), (e.*member).begin(), (e.*member).end());
         };
     };
-    build(out.ids, [](const template_special_token& t, std::size_t i, const template_piece&) { return t.ids[i]; },
-          copy(&encoding::ids));
+    const auto special_id = [](const template_special_token& t, std::size_t i, const template_piece&) { return t.ids[i]; };
+    if (one_sequence) in_place(&encoding::ids, special_id);
+    else build(out.ids, special_id, copy(&encoding::ids));
     release(&encoding::ids);
     build(out.type_ids, [](const template_special_token&, std::size_t, const template_piece& p) { return p.type_id; },
           [](const encoding&, std::size_t n, const template_piece& p, auto& dst) { dst.insert(dst.end(), n, p.type_id); });
     build(out.attention_mask, [](const template_special_token&, std::size_t, const template_piece&) { return 1; },
           [](const encoding&, std::size_t n, const template_piece&, auto& dst) { dst.insert(dst.end(), n, 1); });
     if (!ids_only) {
-        build(out.special_tokens_mask, [](const template_special_token&, std::size_t, const template_piece&) { return 1; },
-              copy(&encoding::special_tokens_mask));
+        const auto one = [](const template_special_token&, std::size_t, const template_piece&) { return std::int32_t{1}; };
+        if (one_sequence) in_place(&encoding::special_tokens_mask, one);
+        else build(out.special_tokens_mask, one, copy(&encoding::special_tokens_mask));
         release(&encoding::special_tokens_mask);
-        build(out.offsets,
-              [](const template_special_token&, std::size_t, const template_piece&) {
-                  return std::pair<std::size_t, std::size_t>{0, 0};
-              },
-              copy(&encoding::offsets));
+        const auto zero_span = [](const template_special_token&, std::size_t, const template_piece&) {
+            return std::pair<std::size_t, std::size_t>{0, 0};
+        };
+        if (one_sequence) in_place(&encoding::offsets, zero_span);
+        else build(out.offsets, zero_span, copy(&encoding::offsets));
         release(&encoding::offsets);
         build(out.sequence_ids,
               [](const template_special_token&, std::size_t, const template_piece&) { return std::int8_t{-1}; },
