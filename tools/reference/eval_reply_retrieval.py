@@ -71,6 +71,9 @@ STOP = set("a an and are at be by can do does for from has have how i if in is i
            "the this that to we what when will with you your".split())
 
 
+STOP_ZH = {"可以", "你们", "我们", "什么", "怎么", "如何", "是否", "请问", "一下", "这个", "那个", "还能", "能不", "不能"}
+
+
 def terms(s):
     # The same rule as search::lexical_terms: ASCII words minus STOP, CJK runs as bigrams.
     out = []
@@ -79,7 +82,7 @@ def terms(s):
             if run.lower() not in STOP:
                 out.append(run.lower())
         else:
-            out += [run[i:i + 2] for i in range(len(run) - 1)] or [run]
+            out += [b for b in (run[i:i + 2] for i in range(len(run) - 1)) if b not in STOP_ZH] if len(run) > 1 else [run]
     return out
 
 

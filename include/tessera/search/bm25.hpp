@@ -7,7 +7,7 @@
 //
 // Terms (lexical_terms): ASCII letter/digit runs, lower-cased, minus a short list of English
 // function words; each run of CJK ideographs as its overlapping character bigrams (a
-// single ideograph when the run has one). Bigrams are the classic index unit for Chinese
+// single ideograph when the run has one), minus a short list of function-word bigrams. Bigrams are the classic index unit for Chinese
 // without a word segmenter: "退货运费" → 退货, 货运, 运费. Other characters separate terms.
 // Each distinct query term counts once.
 //
@@ -37,6 +37,14 @@ inline bool is_english_stopword(std::string_view w) noexcept {
         "or",   "our",  "the",  "this", "that", "to",   "we",   "what", "when", "will", "with", "you",  "your"};
     return std::find(std::begin(words), std::end(words), w) != std::end(words);
 }
+// Bigrams of Chinese function words that every question and every policy has ("can",
+// "you", "how", "what", "please"): matching on them ranks a coupon policy first for
+// "买的鞋子不合适，可以退吗？".
+inline bool is_chinese_stop_bigram(std::string_view w) noexcept {
+    static constexpr std::string_view words[] = {"可以", "你们", "我们", "什么", "怎么", "如何", "是否",
+                                                 "请问", "一下", "这个", "那个", "还能", "能不", "不能"};
+    return std::find(std::begin(words), std::end(words), w) != std::end(words);
+}
 }  // namespace detail
 
 inline std::vector<std::string> lexical_terms(std::string_view s) {
@@ -49,7 +57,10 @@ inline std::vector<std::string> lexical_terms(std::string_view s) {
     };
     const auto flush_cjk = [&] {
         if (cjk.size() == 1) out.emplace_back(cjk[0]);
-        for (std::size_t i = 0; i + 1 < cjk.size(); ++i) out.push_back(std::string(cjk[i]) + std::string(cjk[i + 1]));
+        for (std::size_t i = 0; i + 1 < cjk.size(); ++i) {
+            std::string bigram = std::string(cjk[i]) + std::string(cjk[i + 1]);
+            if (!detail::is_chinese_stop_bigram(bigram)) out.push_back(std::move(bigram));
+        }
         cjk.clear();
     };
     for (std::size_t i = 0; i < s.size();) {
