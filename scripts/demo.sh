@@ -26,10 +26,15 @@ echo "== recommend with a filter: shoes in stock under ¥300 =="
 
 echo
 echo "== reply: customer messages -> grounded replies (data/shop_knowledge.jsonl + data/catalog.jsonl) =="
-echo "   (retrieval: all-MiniLM-L6-v2 + BM25; generation: SmolLM2-135M-Instruct Q4_1; the last message is"
-echo "    outside the shop's knowledge and is handed off to a person)"
+echo "   (retrieval: all-MiniLM-L6-v2 + BM25; generation: SmolLM2-135M-Instruct Q4_1, the default decoder;"
+echo "    the last message is outside the shop's knowledge and is handed off to a person)"
 ./build/bin/reply --max-new-tokens 96 \
   "How long do I have to return an item?" \
-  "请问你们的退货政策是怎样的？" \
   "Do you ship to Hong Kong?" \
   "Can you recommend a good restaurant near me?"
+echo
+echo "== reply in Chinese: SmolLM2 writes English only, so these use the multilingual Gemma 3 270M =="
+echo "   (a base model, prompted as a completion; policy passages only)"
+./build/bin/reply --no-catalog --max-new-tokens 96 \
+  --decoder "${TESSERA_MODELS:-$HOME/.cache/tessera/models}/gemma-3-270m/gemma-3-270m-q4_k_m.gguf" \
+  "退款多久能到账？"
