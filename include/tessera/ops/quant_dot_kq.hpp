@@ -24,10 +24,11 @@
 // An activation group (4 blocks, 128 values) is half a K-quant super-block: group g of a row
 // reads super-block g / 2, half g % 2.
 //
-// Integer ranges (i32 lanes of 4 values): |Σ q x| ≤ 4·63·127 per lane and the two-term
+// Integer ranges: an i32 lane sums at most 8 products |q|·|x| <= 63·127, and the two-term
 // ("fine") sum 256·Σ w q + Σ w r stays below 2^31 for every format; Q6_K's sub-block scale is
 // applied in float, after the integer sum, for exactly that reason (sc·(q − 32)·x summed over
-// 32 values times 256 would not fit).
+// 32 values times 256 would not fit). AVX2's maddubs pairs (|q|·|x| ≤ 2·63·127) never
+// saturate its i16.
 //
 // Kernels: avx512vnni (__AVX512VNNI__ + __AVX512BW__): a group of 4 blocks per step, as the
 // Q4_0 kernel; avx2: one block per step, its 32 codes in one register in value order (lo
@@ -69,14 +70,6 @@ inline std::uint32_t kq_load_u32(const std::byte* p) noexcept {
     return v;
 }
 inline float kq_f16(const std::byte* p) noexcept { return to_f32(f16{kq_load_u16(p)}); }
-
-// Where activation block b (32 values) of a row lives: the byte offset of its weight block and,
-// for the K-quants, the half (0/1) of the super-block and the block's index in that half.
-template <ggml_type T>
-constexpr std::size_t kq_type_size() noexcept {
-    static_assert(has_kq_kernel(T));
-    return traits_of(T).type_size;
-}
 
 // One 32-value block of weights in the kernels' terms: codes in value order, the scale of each
 // half (equal except for Q6_K) and the coefficient of s_a (0 for Q6_K, whose codes are
