@@ -15,13 +15,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "../common/inputs.hpp"
 #include "../common/progress.hpp"
 
 #include "tessera/io/model_cache.hpp"
@@ -160,14 +160,7 @@ int main(int argc, char** argv) {
             else print_text(q, f, cat, hits);
             std::fflush(stdout);
         };
-        if (!queries.empty()) {
-            for (const auto& q : queries) answer(q);
-        } else {
-            for (std::string line; std::getline(std::cin, line);) {
-                if (!line.empty() && line.back() == '\r') line.pop_back();
-                if (line.find_first_not_of(" \t") != std::string::npos) answer(line);
-            }
-        }
+        examples::for_each_input(queries, answer);
         return 0;
     } catch (const tessera::error& e) {
         std::fprintf(stderr, "recommend: %s\n", e.what());

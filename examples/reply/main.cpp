@@ -18,13 +18,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
-#include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "../common/inputs.hpp"
 #include "../common/progress.hpp"
 
 #include "tessera/apps/knowledge.hpp"
@@ -177,14 +177,7 @@ int main(int argc, char** argv) {
             }
             std::fflush(stdout);
         };
-        if (!messages.empty()) {
-            for (const auto& m : messages) answer(m);
-        } else {
-            for (std::string line; std::getline(std::cin, line);) {
-                if (!line.empty() && line.back() == '\r') line.pop_back();
-                if (line.find_first_not_of(" \t") != std::string::npos) answer(line);
-            }
-        }
+        examples::for_each_input(messages, answer);
         return 0;
     } catch (const tessera::error& e) {
         std::fprintf(stderr, "reply: %s\n", e.what());

@@ -34,7 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hostile/tiny_models.hpp"
+#include "hostile/tiny_files.hpp"
 #include "tessera/embed/product_catalog.hpp"
 #include "tessera/embed/sentence_encoder.hpp"
 #include "tessera/text/tokenizer_json.hpp"
@@ -166,18 +166,6 @@ sweep_result sweep(const std::function<Result()>& op) {
     return s;
 }
 
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        path = fs::temp_directory_path() / ("tessera_allocfail_" + std::to_string(::getpid()));
-        fs::create_directories(path);
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
 const fs::path golden_dir = fs::path(__FILE__).parent_path().parent_path() / "golden" / "embed";
 
 // A sentence-transformers directory around tests/golden/embed/tiny_bert (64-token vocab).
@@ -212,7 +200,7 @@ void report(const std::string& what, const sweep_result& s) {
 }  // namespace
 
 TEST_CASE("allocation failures while loading, encoding and generating: clean errors, no leaks, still usable") {
-    const temp_dir t;
+    const testing::temp_dir t("tessera_allocfail_");
     const fs::path gguf = t.path / "tiny.gguf";
     testing::tiny_gguf_llama spec;
     // A small but consistent byte-level BPE vocabulary of 40 tokens (the tiny model's rows).

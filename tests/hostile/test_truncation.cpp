@@ -36,20 +36,6 @@ using namespace tessera::testing;
 
 namespace {
 
-struct temp_dir {
-    fs::path path = fs::temp_directory_path() / ("tessera_trunc_" + std::to_string(::getpid()));
-    temp_dir() { fs::create_directories(path); }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
-std::vector<std::byte> read_bytes(const fs::path& p) {
-    const io::mapped_file f(p.string(), io::mapped_file::mode::read_into_memory);
-    return {f.bytes().begin(), f.bytes().end()};
-}
-
 // Every offset below 4 KiB, each boundary and the bytes either side of it, end-1, and
 // `spread` evenly spaced offsets below `spread_end` (for long stretches without boundaries
 // that are swept: a big file's vocabulary): all offsets strictly inside the file (a cut at
@@ -245,7 +231,7 @@ const auto never = [](std::size_t) { return false; };
 }  // namespace
 
 TEST_CASE("truncation sweep: safetensors (tiny BERT, and MiniLM's model.safetensors when present)") {
-    temp_dir tmp;
+    const temp_dir tmp("tessera_trunc_");
     write_tiny_safetensors_model(tmp.path / "bert", tiny_bert_json());
     const auto bytes = read_bytes(tmp.path / "bert" / "model.safetensors");
     const auto f = io::safetensors_file::from_bytes(bytes, "tiny.safetensors");
@@ -275,7 +261,7 @@ TEST_CASE("truncation sweep: safetensors (tiny BERT, and MiniLM's model.safetens
 }
 
 TEST_CASE("truncation sweep: GGUF (tiny Llama with tokenizer metadata, and SmolLM2's header region when present)") {
-    temp_dir tmp;
+    const temp_dir tmp("tessera_trunc_");
     write_tiny_gguf_llama(tmp.path / "tiny.gguf");
     const auto bytes = read_bytes(tmp.path / "tiny.gguf");
     const auto f = io::gguf_file::from_bytes(bytes, "tiny.gguf");
@@ -311,7 +297,7 @@ TEST_CASE("truncation sweep: GGUF (tiny Llama with tokenizer metadata, and SmolL
 }
 
 TEST_CASE("truncation sweep: catalog with an HNSW section, and a standalone HNSW index") {
-    temp_dir tmp;
+    const temp_dir tmp("tessera_trunc_");
     const std::string label = "trunc.idx";
     tiny_catalog(24, 4, search::metric::cosine, true).save((tmp.path / "catalog.idx").string());
     const auto cat = read_bytes(tmp.path / "catalog.idx");

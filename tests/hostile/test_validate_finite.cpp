@@ -29,23 +29,6 @@ using namespace tessera::testing;
 
 namespace {
 
-struct temp_dir {
-    fs::path path = fs::temp_directory_path() / ("tessera_nan_" + std::to_string(::getpid()));
-    temp_dir() { fs::create_directories(path); }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
-std::vector<std::byte> read_bytes(const fs::path& p) {
-    const io::mapped_file f(p.string(), io::mapped_file::mode::read_into_memory);
-    return {f.bytes().begin(), f.bytes().end()};
-}
-void write_bytes(const fs::path& p, const std::vector<std::byte>& b) {
-    write_text_file(p, std::string(reinterpret_cast<const char*>(b.data()), b.size()));
-}
-
 template <class T>
 void plant(std::vector<std::byte>& b, std::size_t offset, T v) {
     std::memcpy(b.data() + offset, &v, sizeof v);
@@ -100,7 +83,7 @@ TEST_CASE("finite scan: every dtype, every position, no false positives") {
 }
 
 TEST_CASE("NaN/Inf in a safetensors BERT weight: validate_finite names the tensor and the element") {
-    temp_dir tmp;
+    const temp_dir tmp("tessera_nan_");
     const fs::path dir = tmp.path / "bert";
     write_tiny_safetensors_model(dir, tiny_bert_json());
     const fs::path file = dir / "model.safetensors";
@@ -137,7 +120,7 @@ TEST_CASE("NaN/Inf in a safetensors BERT weight: validate_finite names the tenso
 }
 
 TEST_CASE("NaN/Inf in f16 and bf16 safetensors weights") {
-    temp_dir tmp;
+    const temp_dir tmp("tessera_nan_");
     tensor<f16> h(shape{4, 6});
     tensor<bf16> g(shape{3, 5});
     for (std::size_t i = 0; i < h.numel(); ++i) h.data()[i] = to_f16(tiny_value(1, i));
@@ -153,7 +136,7 @@ TEST_CASE("NaN/Inf in f16 and bf16 safetensors weights") {
 }
 
 TEST_CASE("NaN/Inf in GGUF block scales (Q8_0, Q4_1 d and m) and F32/F16 values: named tensor and block") {
-    temp_dir tmp;
+    const temp_dir tmp("tessera_nan_");
     write_tiny_gguf_llama(tmp.path / "tiny.gguf");
     const auto clean = read_bytes(tmp.path / "tiny.gguf");
     const auto f0 = io::gguf_file::from_bytes(clean, "tiny.gguf");
@@ -200,7 +183,7 @@ TEST_CASE("NaN/Inf in GGUF block scales (Q8_0, Q4_1 d and m) and F32/F16 values:
 }
 
 TEST_CASE("NaN/Inf in a catalog embedding and an HNSW vector: the load names the row") {
-    temp_dir tmp;
+    const temp_dir tmp("tessera_nan_");
     const fs::path path = tmp.path / "catalog.idx";
     tiny_catalog(6, 8).save(path.string());
     const auto clean = read_bytes(path);

@@ -12,13 +12,41 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "hostile/tiny_models.hpp"
+#include "tessera/io/mapped_file.hpp"
 #include "tessera/search/catalog.hpp"
 #include "tessera/search/hnsw.hpp"
 
 namespace tessera::testing {
+
+// A scratch directory named after the test and the process, removed with its contents at
+// the end of the scope.
+struct temp_dir {
+    fs::path path;
+    explicit temp_dir(const std::string& prefix)
+        : path(fs::temp_directory_path() / (prefix + std::to_string(::getpid()))) {
+        fs::create_directories(path);
+    }
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
+    ~temp_dir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+inline std::vector<std::byte> read_bytes(const fs::path& p) {
+    const io::mapped_file f(p.string(), io::mapped_file::mode::read_into_memory);
+    return {f.bytes().begin(), f.bytes().end()};
+}
+inline void write_bytes(const fs::path& p, const std::vector<std::byte>& b) {
+    std::ofstream f(p, std::ios::binary | std::ios::trunc);
+    f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+}
 
 // tests/ in the source tree (this header lives in tests/hostile/).
 inline fs::path tests_source_dir() { return fs::path(__FILE__).parent_path().parent_path(); }
