@@ -36,6 +36,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "decoder_fixture.hpp"
 #include "tessera/core/thread_pool.hpp"
 #include "tessera/generate/generate.hpp"
 #include "tessera/io/gguf_writer.hpp"
@@ -270,20 +271,7 @@ namespace {
 
 fs::path model_path() { return io::multilingual_decoder_file(); }
 
-const models::llama_model* shared_model() {
-    static const std::unique_ptr<models::llama_model> m = []() -> std::unique_ptr<models::llama_model> {
-        if (!fs::exists(model_path())) return nullptr;
-        return std::make_unique<models::llama_model>(models::llama_model::open(model_path().string()));
-    }();
-    return m.get();
-}
-
-#define REQUIRE_MODEL(m)                                                                                      \
-    const models::llama_model* m = shared_model();                                                            \
-    if (!m) {                                                                                                 \
-        MESSAGE("skipped: Gemma 3 270M not found at " << model_path().string() << " (run scripts/fetch-models.sh)"); \
-        return;                                                                                               \
-    }
+#define REQUIRE_MODEL(m) TESSERA_REQUIRE_DECODER(m, model_path())
 
 nlohmann::json golden(const char* name) {
     const fs::path p = fs::path(__FILE__).parent_path() / "golden" / name;

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "decoder_fixture.hpp"
 #include "tessera/io/model_cache.hpp"
 #include "tessera/generate/generate.hpp"
 #include "tessera/text/chat_template.hpp"
@@ -54,19 +55,7 @@ std::vector<float> log_probs(const std::vector<double>& p) {
 fs::path model_path() {
     return tessera::io::default_decoder_file();
 }
-const models::llama_model* shared_model() {
-    static const std::unique_ptr<models::llama_model> m = []() -> std::unique_ptr<models::llama_model> {
-        if (!fs::exists(model_path())) return nullptr;
-        return std::make_unique<models::llama_model>(models::llama_model::open(model_path().string()));
-    }();
-    return m.get();
-}
-#define REQUIRE_MODEL(m)                                                                \
-    const models::llama_model* m = shared_model();                                      \
-    if (!m) {                                                                           \
-        MESSAGE("skipped: model not found at " << model_path().string());               \
-        return;                                                                         \
-    }
+#define REQUIRE_MODEL(m) TESSERA_REQUIRE_DECODER(m, model_path())
 
 }  // namespace
 

@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "decoder_fixture.hpp"
 #include "tessera/io/model_cache.hpp"
 #include "tessera/core/thread_pool.hpp"
 #include "tessera/models/llama.hpp"
@@ -39,21 +40,7 @@ fs::path model_path() {
     return tessera::io::default_decoder_file();
 }
 
-// One model for every test case in this file (loading validates 272 tensors).
-const models::llama_model* shared_model() {
-    static const std::unique_ptr<models::llama_model> m = []() -> std::unique_ptr<models::llama_model> {
-        if (!fs::exists(model_path())) return nullptr;
-        return std::make_unique<models::llama_model>(models::llama_model::open(model_path().string()));
-    }();
-    return m.get();
-}
-
-#define REQUIRE_MODEL(m)                                                                            \
-    const models::llama_model* m = shared_model();                                                  \
-    if (!m) {                                                                                       \
-        MESSAGE("skipped: model not found at " << model_path().string() << " (run scripts/fetch-models.sh)"); \
-        return;                                                                                     \
-    }
+#define REQUIRE_MODEL(m) TESSERA_REQUIRE_DECODER(m, model_path())
 
 std::size_t argmax(std::span<const float> v) {
     return std::size_t(std::max_element(v.begin(), v.end()) - v.begin());
