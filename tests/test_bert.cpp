@@ -96,7 +96,7 @@ bool bitwise_equal(const float* a, const float* b, std::size_t n) { return std::
 
 }  // namespace
 
-TEST_CASE("bert: tiny random BertModel matches transformers on a padded batch with token types") {
+TEST_CASE("bert: tiny random BertModel matches transformers on a padded batch with token types" * doctest::test_suite("concurrency")) {
     const auto model = models::bert_model::load(tiny_dir);
     CHECK(model.hidden_size() == 32);
     CHECK(model.hidden_activation() == ops::activation::gelu_erf);
@@ -111,7 +111,7 @@ TEST_CASE("bert: tiny random BertModel matches transformers on a padded batch wi
     }
 }
 
-TEST_CASE("bert: a sequence alone, packed, or padded in a batch gives bitwise the same rows") {
+TEST_CASE("bert: a sequence alone, packed, or padded in a batch gives bitwise the same rows" * doctest::test_suite("concurrency")) {
     const auto model = models::bert_model::load(tiny_dir);
     const tiny_io& io = tiny();
     const std::size_t hd = model.hidden_size();

@@ -110,7 +110,7 @@ TEST_CASE("bf16 conversions round to nearest even") {
     }
 }
 
-TEST_CASE("thread_pool runs every task once and propagates exceptions") {
+TEST_CASE("thread_pool runs every task once and propagates exceptions" * doctest::test_suite("concurrency")) {
     for (std::size_t n : {1u, 2u, 3u, 5u}) {
         thread_pool pool(n);
         CHECK(pool.size() == n);

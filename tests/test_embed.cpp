@@ -253,7 +253,7 @@ TEST_CASE("all-MiniLM-L6-v2: cosine >= 0.99999 to sentence-transformers for ever
                          << sum / double(texts.size()) << ", " << below << " below 0.99999");
 }
 
-TEST_CASE("all-MiniLM-L6-v2: embeddings are bitwise independent of batching and threads") {
+TEST_CASE("all-MiniLM-L6-v2: embeddings are bitwise independent of batching and threads" * doctest::test_suite("concurrency")) {
     if (!have_minilm()) return;
     std::ifstream mf(golden_dir / "sentences.json");
     const auto all = nlohmann::json::parse(mf).at("texts").get<std::vector<std::string>>();

@@ -135,7 +135,7 @@ TEST_CASE("matmul on strided views, accumulate, bias and activations") {
         for (std::size_t j = 0; j < n; ++j) CHECK(acc(i, j) == doctest::Approx(plain(i, j) + 1.5f).epsilon(1e-6));
 }
 
-TEST_CASE("matmul results are bitwise identical for 1, 2 and 3 threads") {
+TEST_CASE("matmul results are bitwise identical for 1, 2 and 3 threads" * doctest::test_suite("concurrency")) {
     std::mt19937 rng(11);
     const std::size_t shapes[][3] = {{1, 1536, 576}, {3, 700, 333}, {32, 576, 576}, {130, 390, 800}, {600, 64, 100}};
     thread_pool p2(2), p3(3);
@@ -169,7 +169,7 @@ TEST_CASE("matmul rejects mismatched shapes and handles empty ones") {
     for (float v : c0.span()) CHECK(v == 0.0f);
 }
 
-TEST_CASE("packed_matrix: same bits as matmul for every M, thread count and layout") {
+TEST_CASE("packed_matrix: same bits as matmul for every M, thread count and layout" * doctest::test_suite("concurrency")) {
     std::mt19937 rng(5);
     thread_pool p2(2), p3(3);
     const std::size_t shapes[][2] = {{100, 37}, {576, 64}, {40, 800}};  // N, K (K = 800: three K blocks)

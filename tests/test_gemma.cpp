@@ -450,7 +450,7 @@ TEST_CASE("Gemma logits against the exact fp32 forward (numpy, dequantized weigh
     }
 }
 
-TEST_CASE("Gemma: batch size, incremental decoding and threads never change a number") {
+TEST_CASE("Gemma: batch size, incremental decoding and threads never change a number" * doctest::test_suite("concurrency")) {
     REQUIRE_MODEL(m);
     const auto g = golden("gemma3_logits.json");
     const auto& last = g["prompts"].back();  // the long prompt (> 512 tokens: local layers slide)

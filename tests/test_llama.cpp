@@ -219,7 +219,7 @@ TEST_CASE("KV-cache incremental decoding equals one full forward, bitwise") {
     CHECK(std::memcmp(l.data(), ref.data() + split * V, V * sizeof(float)) == 0);
 }
 
-TEST_CASE("two sessions on one model from two threads equal serial runs") {
+TEST_CASE("two sessions on one model from two threads equal serial runs" * doctest::test_suite("concurrency")) {
     REQUIRE_MODEL(m);
     const std::vector<std::int32_t> a = m->tokenizer().encode("How long do I have to return an item?");
     const std::vector<std::int32_t> b = m->tokenizer().encode("我的订单什么时候发货？");

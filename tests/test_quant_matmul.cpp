@@ -244,7 +244,7 @@ TEST_CASE("tile kernels equal the scalar reference on odd sizes and unaligned we
         }
 }
 
-TEST_CASE("quant_matmul: GEMV == GEMM rows bitwise, thread-count independent, close to fp32") {
+TEST_CASE("quant_matmul: GEMV == GEMM rows bitwise, thread-count independent, close to fp32" * doctest::test_suite("concurrency")) {
     for (bool fine : {false, true})
     for (ggml_type type : {ggml_type::q4_0, ggml_type::q4_1, ggml_type::q8_0, ggml_type::q5_0, ggml_type::q4_k,
                            ggml_type::q6_k})

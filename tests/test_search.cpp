@@ -112,7 +112,7 @@ TEST_CASE("exact top-k equals the brute-force ranking, ties broken by id") {
     }
 }
 
-TEST_CASE("batched (GEMM) results are bitwise the single-query results, for 1, 2 and 3 threads") {
+TEST_CASE("batched (GEMM) results are bitwise the single-query results, for 1, 2 and 3 threads" * doctest::test_suite("concurrency")) {
     thread_pool p2(2), p3(3);
     thread_pool* pools[] = {nullptr, &p2, &p3};
     for (int levels : {0, 1}) {

@@ -42,7 +42,7 @@ struct outcome {
 
 }  // namespace
 
-TEST_CASE("8 threads share one encoder, decoder, catalog and reply engine; results equal the serial run") {
+TEST_CASE("8 threads share one encoder, decoder, catalog and reply engine; results equal the serial run" * doctest::test_suite("concurrency")) {
     if (!fs::exists(io::default_encoder_dir() / "model.safetensors") || !fs::exists(io::default_decoder_file())) {
         MESSAGE("skipped: models not found under " << io::models_dir().string());
         return;

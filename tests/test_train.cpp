@@ -322,7 +322,7 @@ TEST_CASE("Adam steps by hand") {
     CHECK_THROWS_AS(train::optimizer<float>({.beta1 = 1.0}), tessera::error);
 }
 
-TEST_CASE("training is bitwise reproducible for a seed at any thread count") {
+TEST_CASE("training is bitwise reproducible for a seed at any thread count" * doctest::test_suite("concurrency")) {
     const auto train_set = make_blobs(300, 24, 3, 31, 1.5);
     const auto val_set = make_blobs(60, 24, 3, 32, 1.5);
     const auto run_dense = [&](std::size_t threads, std::uint64_t seed, std::vector<train::epoch_report>& hist) {
