@@ -288,6 +288,14 @@ TEST_CASE("metadata of every type round-trips through save_gguf") {
     CHECK(std::signbit(f.get_array<float>("a.f32")[1]));
     CHECK(f.get_array<bool>("a.bool") == std::vector<bool>{false, true, true});
     CHECK(f.get_string_array("a.string") == std::vector<std::string>{"x", "", utf8});
+    // String arrays are views of the file's bytes (no copy at open), and compare equal to the
+    // owning array the writer was given.
+    const auto& strings = f.get_string_array("a.string");
+    CHECK(strings.encoded().data() >= f.bytes().data());
+    CHECK(strings.encoded().data() + strings.encoded().size() <= f.bytes().data() + f.bytes().size());
+    CHECK(strings == io::gguf_string_array(std::vector<std::string>{"x", "", utf8}));
+    CHECK(strings.to_vector() == std::vector<std::string>{"x", "", utf8});
+    CHECK(std::distance(strings.begin(), strings.end()) == 3);
     CHECK(f.get_array<std::uint64_t>("a.u64") == std::vector<std::uint64_t>{~0ull});
     CHECK(f.get_array<std::int64_t>("a.i64") == std::vector<std::int64_t>{INT64_MIN, 5});
     CHECK(f.get_array<double>("a.f64") == std::vector<double>{-1e-300});

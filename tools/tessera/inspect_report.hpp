@@ -39,9 +39,15 @@ inline ordered_json gguf_value_json(const io::gguf_value& v, ordered_json& entry
                 std::visit(
                     [&](const auto& elems) {
                         using E = std::decay_t<decltype(elems)>;
-                        if constexpr (!std::is_same_v<E, std::monostate>)
+                        if constexpr (std::is_same_v<E, io::gguf_string_array>) {
+                            for (const std::string_view e : elems) {
+                                if (head.size() == array_head_elements) break;
+                                head.push_back(e);
+                            }
+                        } else if constexpr (!std::is_same_v<E, std::monostate>) {
                             for (std::size_t i = 0; i < elems.size() && i < array_head_elements; ++i)
                                 head.push_back(static_cast<typename E::value_type>(elems[i]));
+                        }
                     },
                     x.values);
                 return head;

@@ -120,15 +120,15 @@ public:
     }
     // Elements of an array-valued key whose elements are T.
     template <gguf_element T>
-    const std::vector<T>& get_array(std::string_view key) const {
+    const gguf_array_storage_t<T>& get_array(std::string_view key) const {
         const gguf_value& v = at(key);
         const auto* a = v.get_if<gguf_array>();
-        const std::vector<T>* p = a ? a->get_if<T>() : nullptr;
+        const auto* p = a ? a->get_if<T>() : nullptr;
         if (!p) throw type_error(key, v, "array[" + std::string(to_string(gguf_type_of<T>::value)) + "]");
         return *p;
     }
     template <gguf_element T>
-    std::optional<std::vector<T>> get_array_optional(std::string_view key) const {
+    std::optional<gguf_array_storage_t<T>> get_array_optional(std::string_view key) const {
         if (!contains(key)) return std::nullopt;
         return get_array<T>(key);
     }
@@ -145,7 +145,8 @@ public:
     double get_f64(std::string_view k) const { return get<double>(k); }
     bool get_bool(std::string_view k) const { return get<bool>(k); }
     const std::string& get_string(std::string_view k) const { return get<std::string>(k); }
-    const std::vector<std::string>& get_string_array(std::string_view k) const { return get_array<std::string>(k); }
+    // A view of the file's bytes, valid while this gguf_file lives (see gguf_string_array).
+    const gguf_string_array& get_string_array(std::string_view k) const { return get_array<std::string>(k); }
 
     // ---- tensors ------------------------------------------------------------------------
     const std::vector<gguf_tensor_info>& tensors() const noexcept { return tensors_; }  // in file order
@@ -238,13 +239,16 @@ private:
     static constexpr std::uint64_t min_kv_bytes = 8 + 1 + 4 + 1;                // key len, 1-byte key, type, u8
     static constexpr std::uint64_t min_tensor_info_bytes = 8 + 1 + 4 + 8 + 4 + 8;  // name, n_dims, 1 dim, type, offset
 
-    std::string read_string(byte_reader& r, std::uint64_t cap, const char* item) const {
+    std::string_view read_string_view(byte_reader& r, std::uint64_t cap, const char* item) const {
         const std::size_t at = r.offset();
         const auto len = r.read<std::uint64_t>();
         if (len > cap)
             throw error(error_kind::too_large, what_ + ": " + item + " at byte " + std::to_string(at) + " has length " +
                                                    std::to_string(len) + ", over the limit " + std::to_string(cap));
-        return std::string(r.take_string(len, item));
+        return r.take_string(len, item);
+    }
+    std::string read_string(byte_reader& r, std::uint64_t cap, const char* item) const {
+        return std::string(read_string_view(r, cap, item));
     }
 
     template <class T>
@@ -264,22 +268,25 @@ private:
 
     template <class T>
     gguf_value read_array_of(byte_reader& r, std::uint64_t count, const std::string& key, const limits& lim) const {
-        std::vector<T> v;
         if constexpr (std::is_same_v<T, std::string>) {
+            // Validated here, entry by entry; kept as a view of the file's bytes.
             if (count > r.remaining() / 8)
                 throw error(error_kind::truncated, what_ + ": array '" + key + "' promises " + std::to_string(count) +
                                                        " strings, only " + std::to_string(r.remaining()) + " bytes remain");
-            v.reserve(static_cast<std::size_t>(count));
-            for (std::uint64_t i = 0; i < count; ++i) v.push_back(read_string(r, lim.max_string_bytes, "array string"));
+            const std::size_t start = r.offset();
+            for (std::uint64_t i = 0; i < count; ++i) (void)read_string_view(r, lim.max_string_bytes, "array string");
+            return gguf_value(gguf_string_array::view(bytes_.subspan(start, r.offset() - start),
+                                                      static_cast<std::size_t>(count)));
         } else {
+            std::vector<T> v;
             std::uint64_t bytes = 0;
             if (__builtin_mul_overflow(count, std::uint64_t(sizeof(T)), &bytes))
                 throw error(error_kind::overflow, what_ + ": array '" + key + "' size overflows 64 bits");
             r.need(bytes, "array elements");
             v.reserve(static_cast<std::size_t>(count));
             for (std::uint64_t i = 0; i < count; ++i) v.push_back(read_scalar<T>(r));
+            return gguf_value(std::move(v));
         }
-        return gguf_value(std::move(v));
     }
 
     gguf_value read_value(byte_reader& r, std::uint32_t type, const std::string& key, const limits& lim) const {

@@ -4,9 +4,11 @@
 //
 // A metadata value is one of 13 types, numbered as in the file. `gguf_value` keeps it in
 // a std::variant whose alternative index *is* that number, and an array keeps its
-// elements in one typed std::vector (never a vector of variants), so a parsed file costs
-// about as much memory as its bytes. Arrays of arrays are not supported (ggml allows them
-// in principle; no model uses them).
+// elements in one typed std::vector (never a vector of variants). Arrays of strings — the
+// vocabulary and merges, megabytes in a real model — stay in the file's own encoding
+// (`gguf_string_array`): a reader's array is a view of the file's bytes, so opening a model
+// copies none of them. Arrays of arrays are not supported (ggml allows them in principle;
+// no model uses them).
 //
 // Tensor shapes: GGUF lists dimensions as ne[0], ne[1], ... with ne[0] varying fastest
 // (ggml's convention). tessera shapes are row-major with the *last* dimension fastest, so
@@ -17,6 +19,10 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -76,18 +82,122 @@ concept gguf_scalar = requires { gguf_type_of<T>::value; } && std::is_arithmetic
 template <class T>
 concept gguf_element = gguf_scalar<T> || std::same_as<T, std::string>;
 
+// An array of strings in GGUF's encoding: count x (u64 little-endian length, bytes).
+// Read from a file, it views the file's bytes (gguf_file validated every length first) and
+// is valid while that gguf_file lives — copy the strings out (to_vector) to keep them
+// longer. Built from std::strings (the writer, tests), it owns an encoded buffer, shared
+// between copies. Iteration is forward only and decodes one length per step; there is no
+// operator[] because finding element i would be O(i).
+class gguf_string_array {
+public:
+    class iterator {
+    public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = std::string_view;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = std::string_view;
+
+        iterator() = default;
+        explicit iterator(const std::byte* p) noexcept : p_(p) {}
+        std::string_view operator*() const noexcept {
+            return {reinterpret_cast<const char*>(p_ + 8), static_cast<std::size_t>(length())};
+        }
+        iterator& operator++() noexcept {
+            p_ += 8 + length();
+            return *this;
+        }
+        iterator operator++(int) noexcept {
+            iterator old = *this;
+            ++*this;
+            return old;
+        }
+        friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.p_ == b.p_; }
+
+    private:
+        std::uint64_t length() const noexcept {
+            std::uint64_t n;
+            std::memcpy(&n, p_, 8);
+            return n;
+        }
+        const std::byte* p_ = nullptr;
+    };
+
+    gguf_string_array() = default;
+    explicit gguf_string_array(const std::vector<std::string>& strings) {
+        std::size_t total = 0;
+        for (const std::string& x : strings) total += 8 + x.size();
+        auto buf = std::make_shared<std::vector<std::byte>>(total);
+        std::byte* p = buf->data();
+        for (const std::string& x : strings) {
+            const std::uint64_t n = x.size();
+            std::memcpy(p, &n, 8);
+            if (n) std::memcpy(p + 8, x.data(), x.size());
+            p += 8 + x.size();
+        }
+        encoded_ = {buf->data(), buf->size()};
+        count_ = strings.size();
+        owned_ = std::move(buf);
+    }
+    // `encoded` must hold exactly `count` well-formed entries (the reader checks this).
+    static gguf_string_array view(std::span<const std::byte> encoded, std::size_t count) noexcept {
+        gguf_string_array a;
+        a.encoded_ = encoded;
+        a.count_ = count;
+        return a;
+    }
+
+    std::size_t size() const noexcept { return count_; }
+    bool empty() const noexcept { return count_ == 0; }
+    std::span<const std::byte> encoded() const noexcept { return encoded_; }  // as written in a file
+    iterator begin() const noexcept { return iterator(encoded_.data()); }
+    iterator end() const noexcept { return iterator(encoded_.data() + encoded_.size()); }
+    std::vector<std::string> to_vector() const {
+        std::vector<std::string> out;
+        out.reserve(count_);
+        for (const std::string_view x : *this) out.emplace_back(x);
+        return out;
+    }
+
+    friend bool operator==(const gguf_string_array& a, const gguf_string_array& b) noexcept {
+        return a.count_ == b.count_ && a.encoded_.size() == b.encoded_.size() &&
+               (a.encoded_.empty() || std::memcmp(a.encoded_.data(), b.encoded_.data(), a.encoded_.size()) == 0);
+    }
+    friend bool operator==(const gguf_string_array& a, const std::vector<std::string>& b) noexcept {
+        if (a.size() != b.size()) return false;
+        std::size_t i = 0;
+        for (const std::string_view x : a)
+            if (x != b[i++]) return false;
+        return true;
+    }
+
+private:
+    std::shared_ptr<const std::vector<std::byte>> owned_;  // null for a view of a file
+    std::span<const std::byte> encoded_;
+    std::size_t count_ = 0;
+};
+
+// How an array of T is stored: a std::vector<T>, except strings (above).
+template <class T> struct gguf_array_storage { using type = std::vector<T>; };
+template <> struct gguf_array_storage<std::string> { using type = gguf_string_array; };
+template <class T> using gguf_array_storage_t = typename gguf_array_storage<T>::type;
+
 // An array of one element type. The variant's index equals the element type's number;
 // slot 9 (array) is a placeholder that never holds elements.
 struct gguf_array {
     using storage = std::variant<std::vector<std::uint8_t>, std::vector<std::int8_t>, std::vector<std::uint16_t>,
                                  std::vector<std::int16_t>, std::vector<std::uint32_t>, std::vector<std::int32_t>,
-                                 std::vector<float>, std::vector<bool>, std::vector<std::string>, std::monostate,
+                                 std::vector<float>, std::vector<bool>, gguf_string_array, std::monostate,
                                  std::vector<std::uint64_t>, std::vector<std::int64_t>, std::vector<double>>;
     storage values;
 
     gguf_array() = default;
     template <gguf_element T>
-    explicit gguf_array(std::vector<T> v) : values(std::in_place_type<std::vector<T>>, std::move(v)) {}
+    explicit gguf_array(std::vector<T> v) {
+        if constexpr (std::is_same_v<T, std::string>) values.emplace<gguf_string_array>(v);
+        else values.emplace<std::vector<T>>(std::move(v));
+    }
+    explicit gguf_array(gguf_string_array v) : values(std::in_place_type<gguf_string_array>, std::move(v)) {}
 
     gguf_value_type element_type() const noexcept { return static_cast<gguf_value_type>(values.index()); }
     std::size_t size() const noexcept {
@@ -100,7 +210,7 @@ struct gguf_array {
     }
     // nullptr unless the elements are T.
     template <gguf_element T>
-    const std::vector<T>* get_if() const noexcept { return std::get_if<std::vector<T>>(&values); }
+    const gguf_array_storage_t<T>* get_if() const noexcept { return std::get_if<gguf_array_storage_t<T>>(&values); }
 };
 
 class gguf_value {
@@ -115,6 +225,7 @@ public:
     gguf_value(std::string_view s) : v_(std::in_place_type<std::string>, s) {}
     gguf_value(const char* s) : v_(std::in_place_type<std::string>, s) {}
     gguf_value(gguf_array a) : v_(std::in_place_type<gguf_array>, std::move(a)) {}
+    gguf_value(gguf_string_array a) : v_(std::in_place_type<gguf_array>, gguf_array(std::move(a))) {}
     template <gguf_element T>
     gguf_value(std::vector<T> v) : v_(std::in_place_type<gguf_array>, gguf_array(std::move(v))) {}
 

@@ -86,7 +86,9 @@ inline void put_value(gguf_buffer& b, const gguf_value& value) {
                 std::visit(
                     [&](const auto& elems) {
                         using E = std::decay_t<decltype(elems)>;
-                        if constexpr (!std::is_same_v<E, std::monostate>)
+                        if constexpr (std::is_same_v<E, gguf_string_array>)
+                            b.append(elems.encoded().data(), elems.encoded().size());  // already GGUF's encoding
+                        else if constexpr (!std::is_same_v<E, std::monostate>)
                             for (const auto& e : elems) put_element(b, static_cast<typename E::value_type>(e));
                     },
                     v.values);

@@ -166,7 +166,7 @@ inline bpe_spec spm_spec_from_gguf(const io::gguf_file& f) {
     bpe_spec s;
     s.source = f.path();
     s.model = bpe_model::sentencepiece;
-    s.tokens = f.get_string_array("tokenizer.ggml.tokens");
+    s.tokens = f.get_string_array("tokenizer.ggml.tokens").to_vector();
     const std::size_t n = s.tokens.size();
     s.kinds = detail::gguf_token_kinds(f, s.tokens);
     if (f.contains("tokenizer.ggml.scores")) {
@@ -205,19 +205,20 @@ inline bpe_spec bpe_spec_from_gguf(const io::gguf_file& f) {
     }
     s.ignore_merges = s.pre == pretokenizer_kind::llama3;
 
-    s.tokens = f.get_string_array("tokenizer.ggml.tokens");
+    s.tokens = f.get_string_array("tokenizer.ggml.tokens").to_vector();
     s.kinds = detail::gguf_token_kinds(f, s.tokens);
 
     const auto& merges = f.get_string_array("tokenizer.ggml.merges");
     s.merges.reserve(merges.size());
-    for (std::size_t r = 0; r < merges.size(); ++r) {
-        const std::string& m = merges[r];
+    std::size_t r = 0;
+    for (const std::string_view m : merges) {
         // The separator is the first space after the first byte (llama.cpp's rule).
         const std::size_t sp = m.size() > 1 ? m.find(' ', 1) : std::string::npos;
         if (sp == std::string::npos || sp + 1 >= m.size())
             throw key_error(error_kind::malformed, "tokenizer.ggml.merges",
-                            "entry " + std::to_string(r) + " ('" + m + "') is not two tokens separated by a space");
+                            "entry " + std::to_string(r) + " ('" + std::string(m) + "') is not two tokens separated by a space");
         s.merges.emplace_back(m.substr(0, sp), m.substr(sp + 1));
+        ++r;
     }
 
     detail::gguf_special_ids(f, s, false);
