@@ -302,51 +302,6 @@ TEST_CASE("quant_matmul: GEMV == GEMM rows bitwise, thread-count independent, cl
             }
 }
 
-TEST_CASE("quant_matmul_group: one parallel region, the same bits as one quant_matmul per weight" * doctest::test_suite("concurrency")) {
-    // q/k/v-like shapes of mixed types (one without an integer kernel), M = 1 (GEMV) and
-    // M = 70 (GEMM), accumulate on one output, 1 and 3 threads.
-    const std::size_t K = 192;
-    ops::quant_matrix wa, wb, wc;
-    const auto ba = make_weights(ggml_type::q4_1, 70, K, 1, 0, wa);
-    const auto bb = make_weights(ggml_type::q8_0, 33, K, 2, 0, wb);
-    std::vector<std::byte> bc(5 * K * 2);
-    const auto wcf = random_floats(5 * K, 3);
-    for (std::size_t i = 0; i < wcf.size(); ++i) {
-        const f16 h = to_f16(wcf[i]);
-        std::memcpy(bc.data() + 2 * i, &h, 2);
-    }
-    wc = ops::quant_matrix::view(ggml_type::f16, bc, 5, K, "f16 weight");
-    thread_pool pool(3);
-    for (std::size_t M : {1u, 70u})
-        for (thread_pool* p : {static_cast<thread_pool*>(nullptr), &pool}) {
-            CAPTURE(M);
-            const auto xf = random_floats(M * K, unsigned(M));
-            ops::q8_activations xa;
-            xa.quantize(tensor_view<const float>(xf.data(), shape{M, K}), nullptr, true);
-            tensor<float> ya(shape{M, 70}), yb(shape{M, 33}), yc(shape{M, 5}), ra(shape{M, 70}), rb(shape{M, 33}),
-                rc(shape{M, 5});
-            for (tensor<float>* t : {&yc, &rc})
-                for (std::size_t i = 0; i < t->numel(); ++i) t->data()[i] = 0.5f;
-            ops::quant_matmul(wa, xa, ra.view());
-            ops::quant_matmul(wb, xa, rb.view());
-            ops::quant_matmul(wc, xa, rc.view(), nullptr, true);
-            const ops::quant_product group[] = {{&wa, ya.view(), false}, {&wb, yb.view(), false}, {&wc, yc.view(), true}};
-            ops::quant_matmul_group(group, xa, p);
-            CHECK(std::memcmp(ya.data(), ra.data(), ya.numel() * sizeof(float)) == 0);
-            CHECK(std::memcmp(yb.data(), rb.data(), yb.numel() * sizeof(float)) == 0);
-            CHECK(std::memcmp(yc.data(), rc.data(), yc.numel() * sizeof(float)) == 0);
-        }
-    // A product whose output does not fit is refused before anything runs.
-    ops::q8_activations xa;
-    const auto xf = random_floats(K, 9);
-    xa.quantize(tensor_view<const float>(xf.data(), shape{1, K}));
-    tensor<float> ok(shape{1, 70}), bad(shape{1, 34});
-    for (std::size_t i = 0; i < 70; ++i) ok.data()[i] = -1.0f;
-    const ops::quant_product wrong[] = {{&wa, ok.view(), false}, {&wb, bad.view(), false}};
-    CHECK_THROWS_AS(ops::quant_matmul_group(wrong, xa, &pool), tessera::error);
-    CHECK(ok.data()[0] == -1.0f);
-}
-
 TEST_CASE("quant_matmul: types without an integer kernel take the float path") {
     const std::size_t N = 9, K = 64, M = 3;
     const auto wf = random_floats(N * K, 11);

@@ -382,9 +382,9 @@ inline tensor_view<const float> llama_model::eval(llama_session& s, std::span<co
         ops::rms_norm(x, vec(L.attn_norm), eps, xb, pool);
         s.prepare(xb, pool);
         const tensor_view<float> k = s.cache_.keys(l, pos0, pos0 + n), v = s.cache_.values(l, pos0, pos0 + n);
-        const ops::quant_product qkv[] = {
-            {&L.wq, q, false}, {&L.wk, k.reshape(shape{n, nkv * hd}), false}, {&L.wv, v.reshape(shape{n, nkv * hd}), false}};
-        ops::quant_matmul_group(qkv, qa, pool);  // one parallel region for the three
+        ops::quant_matmul(L.wq, qa, q, pool);
+        ops::quant_matmul(L.wk, qa, k.reshape(shape{n, nkv * hd}), pool);
+        ops::quant_matmul(L.wv, qa, v.reshape(shape{n, nkv * hd}), pool);
         const tensor_view<float> q3 = q.reshape(shape{n, nh, hd});
         if (feat_.qk_norm) {  // per head: rows of hd
             ops::rms_norm(q.reshape(shape{n * nh, hd}), vec(L.q_norm), eps, q.reshape(shape{n * nh, hd}), pool);
@@ -411,8 +411,8 @@ inline tensor_view<const float> llama_model::eval(llama_session& s, std::span<co
         // gated feed-forward: SwiGLU (Llama) or GeGLU with tanh GELU (Gemma)
         ops::rms_norm(x, vec(L.ffn_norm), eps, xb, pool);
         s.prepare(xb, pool);
-        const ops::quant_product gate_up[] = {{&L.gate, g, false}, {&L.up, u, false}};
-        ops::quant_matmul_group(gate_up, qa, pool);
+        ops::quant_matmul(L.gate, qa, g, pool);
+        ops::quant_matmul(L.up, qa, u, pool);
         for (std::size_t i = 0; i < n; ++i) {
             float* gi = g.data() + i * I;
             if (feat_.gelu_ffn) simd::gelu_tanh(gi, gi, I);

@@ -179,84 +179,39 @@ inline void quant_block_float(const quant_matrix& w, const tensor_view<const flo
 
 }  // namespace detail
 
-// One product of a quant_matmul_group: y [M, w.rows] (+)= xa · wᵀ.
-struct quant_product {
-    const quant_matrix* w = nullptr;
-    tensor_view<float> y;
-    bool accumulate = false;
-};
-
-namespace detail {
-
-inline void check_product(const quant_matrix& w, const q8_activations& xa, const tensor_view<float>& y) {
+// y [M, N] = xa [M, K] · wᵀ (accumulate: y +=). y may be strided (rows and columns).
+// invalid_argument when the shapes do not agree.
+inline void quant_matmul(const quant_matrix& w, const q8_activations& xa, tensor_view<float> y,
+                         thread_pool* pool = nullptr, bool accumulate = false) {
     require(y.rank() == 2 && y.extent(0) == xa.rows() && y.extent(1) == w.rows && xa.k() == w.cols,
             error_kind::invalid_argument, [&] {
                 return "quant_matmul: x [" + std::to_string(xa.rows()) + ", " + std::to_string(xa.k()) + "] · W [" +
                        std::to_string(w.rows) + ", " + std::to_string(w.cols) + "]ᵀ does not fit y " +
                        y.dims().to_string();
             });
-    if (!has_int8_kernel(w.type) || xa.float_only())
-        require(xa.source().rank() == 2 && xa.source().extent(0) == xa.rows(), error_kind::invalid_argument,
-                "quant_matmul: the float rows behind the activations are gone");
-}
-
-// The tasks of one product: (rows_per_task weight rows) × (acts_per_task activation rows).
-inline std::size_t product_tasks(const quant_matrix& w, std::size_t M) noexcept {
-    const std::size_t rows_per_task = M == 1 ? quant_gemv_rows_per_task : quant_gemm_rows_per_task;
-    const std::size_t acts_per_task = M == 1 ? 1 : quant_gemm_acts_per_task;
-    return (w.rows + rows_per_task - 1) / rows_per_task * ((M + acts_per_task - 1) / acts_per_task);
-}
-
-// Task t (< product_tasks) of one product.
-inline void product_task(const quant_product& p, const q8_activations& xa, std::size_t t) {
-    const quant_matrix& w = *p.w;
     const std::size_t M = xa.rows(), N = w.rows;
+    if (M == 0) return;
+    const bool int8 = has_int8_kernel(w.type) && !xa.float_only();
+    if (!int8)
+        require(xa.source().rank() == 2 && xa.source().extent(0) == M, error_kind::invalid_argument,
+                "quant_matmul: the float rows behind the activations are gone");
     const std::size_t rows_per_task = M == 1 ? quant_gemv_rows_per_task : quant_gemm_rows_per_task;
     const std::size_t acts_per_task = M == 1 ? 1 : quant_gemm_acts_per_task;
     const std::size_t n_tasks_n = (N + rows_per_task - 1) / rows_per_task;
-    const std::size_t tn = t % n_tasks_n, tm = t / n_tasks_n;
-    const std::size_t n0 = tn * rows_per_task, n1 = std::min(N, n0 + rows_per_task);
-    const std::size_t m0 = tm * acts_per_task, m1 = std::min(M, m0 + acts_per_task);
-    if (has_int8_kernel(w.type) && !xa.float_only()) {
-        dispatch_int8_type(w.type, [&]<ggml_type T>() {
-            if (xa.fine()) quant_block_int8<T, true>(w, xa, p.y, p.accumulate, n0, n1, m0, m1);
-            else quant_block_int8<T, false>(w, xa, p.y, p.accumulate, n0, n1, m0, m1);
-        });
-    } else {
-        quant_block_float(w, xa.source(), p.y, p.accumulate, n0, n1, m0, m1);
-    }
-}
-
-}  // namespace detail
-
-// Several products that read the same activations (q/k/v, gate/up) in one parallel region:
-// one wake-up and one join of the pool instead of one per matrix, which is most of the cost
-// of a small GEMV on 2 threads. Each output element is computed exactly as quant_matmul
-// computes it. The outputs must not overlap.
-inline void quant_matmul_group(std::span<const quant_product> products, const q8_activations& xa,
-                               thread_pool* pool = nullptr) {
-    for (const quant_product& p : products) detail::check_product(*p.w, xa, p.y);
-    if (xa.rows() == 0 || products.empty()) return;
-    std::size_t total = 0;
-    std::size_t first[8];  // first task of each product
-    require(products.size() <= 8, error_kind::invalid_argument, "quant_matmul_group: at most 8 products");
-    for (std::size_t i = 0; i < products.size(); ++i) {
-        first[i] = total;
-        total += detail::product_tasks(*products[i].w, xa.rows());
-    }
-    parallel_for(pool, total, [&](std::size_t t) {
-        std::size_t i = products.size() - 1;
-        while (t < first[i]) --i;
-        detail::product_task(products[i], xa, t - first[i]);
+    const std::size_t n_tasks_m = (M + acts_per_task - 1) / acts_per_task;
+    parallel_for(pool, n_tasks_n * n_tasks_m, [&](std::size_t t) {
+        const std::size_t tn = t % n_tasks_n, tm = t / n_tasks_n;
+        const std::size_t n0 = tn * rows_per_task, n1 = std::min(N, n0 + rows_per_task);
+        const std::size_t m0 = tm * acts_per_task, m1 = std::min(M, m0 + acts_per_task);
+        if (int8) {
+            detail::dispatch_int8_type(w.type, [&]<ggml_type T>() {
+                if (xa.fine()) detail::quant_block_int8<T, true>(w, xa, y, accumulate, n0, n1, m0, m1);
+                else detail::quant_block_int8<T, false>(w, xa, y, accumulate, n0, n1, m0, m1);
+            });
+        } else {
+            detail::quant_block_float(w, xa.source(), y, accumulate, n0, n1, m0, m1);
+        }
     });
-}
-
-// y [M, N] = xa [M, K] · wᵀ (accumulate: y +=). y may be strided (rows and columns).
-// invalid_argument when the shapes do not agree.
-inline void quant_matmul(const quant_matrix& w, const q8_activations& xa, tensor_view<float> y,
-                         thread_pool* pool = nullptr, bool accumulate = false) {
-    const quant_product p{&w, y, accumulate};
-    quant_matmul_group(std::span<const quant_product>(&p, 1), xa, pool);
 }
 
 // Convenience: quantizes x [M, K] into `scratch` and multiplies.
