@@ -192,6 +192,24 @@ TEST_CASE("SmolLM2 greedy continuations match the fp32 transformers reference") 
     CHECK(identical * 10 >= goldens.size() * 9);
 }
 
+TEST_CASE("weights copied to huge pages give the same logits as weights used in place") {
+    REQUIRE_MODEL(m);
+    const auto mapped = models::llama_model::open(model_path().string(), {}, models::weight_placement::mapped);
+    CHECK_FALSE(mapped.weights_in_huge_pages());
+    CHECK(mapped.output().data >= mapped.file().bytes().data());
+    CHECK(m->weights_in_huge_pages() == tessera::transparent_huge_pages_available());
+    if (m->weights_in_huge_pages()) {  // the copy is outside the file, the tied embedding with it
+        const auto file = m->file().bytes();
+        CHECK((m->output().data < file.data() || m->output().data >= file.data() + file.size()));
+        CHECK((m->layers()[0].wq.data < file.data() || m->layers()[0].wq.data >= file.data() + file.size()));
+        if (m->config().tie_word_embeddings) CHECK(m->embedding().data == m->output().data);
+    }
+    const std::vector<std::int32_t> ids = m->tokenizer().encode("Can I return shoes I have worn once?");
+    models::llama_session a(*m, 64), b(mapped, 64);
+    const tensor_view<const float> la = a.forward_all(ids), lb = b.forward_all(ids);
+    CHECK(std::memcmp(la.data(), lb.data(), la.numel() * sizeof(float)) == 0);
+}
+
 TEST_CASE("KV-cache incremental decoding equals one full forward, bitwise") {
     REQUIRE_MODEL(m);
     const std::vector<std::int32_t> ids = m->tokenizer().encode("Where is my order? It has been two weeks and 还没到。");

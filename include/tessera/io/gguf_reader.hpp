@@ -94,6 +94,8 @@ public:
     std::uint64_t alignment() const noexcept { return alignment_; }
     std::uint64_t data_offset() const noexcept { return data_offset_; }  // file offset of the data section
     std::span<const std::byte> bytes() const noexcept { return bytes_; }
+    // See mapped_file::drop_resident (a no-op for from_bytes and read-into-memory files).
+    void drop_resident(std::span<const std::byte> range) const noexcept { file_.drop_resident(range); }
 
     // ---- metadata ---------------------------------------------------------------------
     const std::vector<gguf_kv>& metadata() const noexcept { return kv_; }  // in file order

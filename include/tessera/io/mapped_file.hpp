@@ -9,6 +9,7 @@
 // never rewritten in place. Use `mapped_file::read_into_memory` to avoid the hazard.
 #include <cerrno>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <span>
 #include <string>
@@ -76,6 +77,18 @@ public:
     std::size_t size() const noexcept { return size_; }
     bool is_mapped() const noexcept { return mapped_; }
     const std::string& path() const noexcept { return path_; }
+
+    // Drops this process's resident pages of `range` (a part of bytes()) when the file is
+    // mapped: the pages fully inside it leave the RSS and are read again from the page
+    // cache if touched later. A no-op for a file read into memory (its bytes are the only
+    // copy). For callers that copied a range elsewhere and will not read it again.
+    void drop_resident(std::span<const std::byte> range) const noexcept {
+        if (!mapped_ || range.empty() || range.data() < data_ || range.data() + range.size() > data_ + size_) return;
+        const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+        const auto begin = reinterpret_cast<std::uintptr_t>(range.data());
+        const std::uintptr_t first = (begin + page - 1) / page * page, last = (begin + range.size()) / page * page;
+        if (last > first) (void)::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+    }
 
 private:
     void release() noexcept {

@@ -62,7 +62,9 @@
 #include <string>
 #include <vector>
 
+#include "tessera/core/aligned.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/core/huge_pages.hpp"
 #include "tessera/core/tensor.hpp"
 #include "tessera/core/thread_pool.hpp"
 #include "tessera/io/gguf.hpp"
@@ -101,6 +103,14 @@ struct decoder_features {
     float logit_softcap = 0.0f;        // 0: none
 };
 
+// Where a llama_model's matrices live. huge_pages (the default): copied once at open into
+// anonymous memory on 2 MiB pages, and the file's pages dropped from the process (the RSS
+// stays about the same); generation streams them ~30 % faster than from the file's 4 KiB
+// pages (core/huge_pages.hpp). Falls back to mapped when the kernel has transparent huge
+// pages off or the allocation fails. mapped: used in place from the mapped file.
+// Either way the bytes, and so every result, are the same.
+enum class weight_placement { huge_pages, mapped };
+
 class llama_model {
 public:
     struct layer {
@@ -116,11 +126,14 @@ public:
     // Opens, validates (config against tensors) and binds a GGUF file. Throws tessera::error:
     // unsupported for another architecture or a tensor type without a matmul, inconsistent
     // when tensors do not match the metadata, plus every gguf_file / model_config error.
-    static llama_model open(const std::string& path, const config_limits& lim = {}) {
-        return llama_model(io::gguf_file::open(path), lim);
+    static llama_model open(const std::string& path, const config_limits& lim = {},
+                            weight_placement place = weight_placement::huge_pages) {
+        return llama_model(io::gguf_file::open(path), lim, place);
     }
 
-    explicit llama_model(io::gguf_file file, const config_limits& lim = {}) : file_(std::move(file)) {
+    explicit llama_model(io::gguf_file file, const config_limits& lim = {},
+                         weight_placement place = weight_placement::huge_pages)
+        : file_(std::move(file)) {
         cfg_ = model_config::from_gguf(file_, lim);
         cfg_.validate_against(tensor_listing(file_), file_.path());
         const std::size_t H = cfg_.hidden_size, I = cfg_.intermediate_size, V = cfg_.vocab_size;
@@ -159,6 +172,7 @@ public:
             L.up = matrix(b + "ffn_up.weight", I, H);
             L.down = matrix(b + "ffn_down.weight", H, I);
         }
+        if (place == weight_placement::huge_pages && transparent_huge_pages_available()) place_weights_in_huge_pages();
         rope_.head_dim = cfg_.head_dim;
         rope_.rotary_dim = cfg_.rope_dim;
         rope_.theta = float(cfg_.rope_theta);
@@ -198,6 +212,8 @@ public:
     const std::vector<layer>& layers() const noexcept { return layers_; }
     const ops::quant_matrix& embedding() const noexcept { return embed_; }
     const ops::quant_matrix& output() const noexcept { return output_; }
+    // Whether the matrices were copied to huge pages (see weight_placement).
+    bool weights_in_huge_pages() const noexcept { return weights_copy_ != nullptr; }
     const ops::rope_config& rope() const noexcept { return rope_; }
     // The RoPE of the sliding-window layers (Gemma 3; equals rope() otherwise).
     const ops::rope_config& rope_local() const noexcept { return rope_local_; }
@@ -233,6 +249,43 @@ private:
         const io::gguf_tensor_info& t = file_.tensor_info(name);
         return ops::quant_matrix::view(t.type, file_.tensor_bytes(t), rows, cols, file_.path() + ": tensor '" + name + "'");
     }
+    // The layer matrices and the output matrix, copied in file order into one huge-page
+    // buffer (64-byte aligned each); the embedding follows the output when they are tied,
+    // and otherwise stays mapped (one row per token is read from it). The source pages are
+    // dropped from the process 4 MiB at a time right after they are copied, so the RSS
+    // never holds both copies of more than that.
+    void place_weights_in_huge_pages() {
+        std::vector<ops::quant_matrix*> ms;
+        for (layer& L : layers_)
+            for (ops::quant_matrix* m : {&L.wq, &L.wk, &L.wv, &L.wo, &L.gate, &L.up, &L.down}) ms.push_back(m);
+        ms.push_back(&output_);
+        std::sort(ms.begin(), ms.end(), [](const auto* a, const auto* b) { return a->data < b->data; });
+        const auto padded = [](std::size_t n) { return (n + default_alignment - 1) / default_alignment * default_alignment; };
+        std::size_t total = 0;
+        for (const ops::quant_matrix* m : ms) total += padded(m->bytes());
+        aligned_array<std::byte> copy = huge_page_array(total);
+        if (!copy) return;  // stay mapped
+        const bool tied = embed_.data == output_.data;
+        std::size_t at = 0;
+        constexpr std::uintptr_t chunk = std::uintptr_t(4) << 20;  // page-aligned steps of 4 MiB
+        for (ops::quant_matrix* m : ms) {
+            const std::byte* src = m->data;
+            const std::byte* const end = src + m->bytes();
+            std::byte* dst = copy.get() + at;
+            m->data = dst;
+            at += padded(m->bytes());
+            while (src < end) {  // a big matrix (a tied embedding) is never resident twice
+                const auto step_end = (reinterpret_cast<std::uintptr_t>(src) / chunk + 1) * chunk;
+                const std::byte* next = std::min(end, reinterpret_cast<const std::byte*>(step_end));
+                std::memcpy(dst, src, std::size_t(next - src));
+                file_.drop_resident({src, next});
+                dst += next - src;
+                src = next;
+            }
+        }
+        if (tied) embed_.data = output_.data;
+        weights_copy_ = std::move(copy);
+    }
     std::vector<float> norm(const std::string& name) const {
         const tensor<float> t = file_.dequantize_f32(name, true);
         return std::vector<float>(t.data(), t.data() + t.numel());
@@ -246,6 +299,7 @@ private:
     ops::rope_config rope_, rope_local_;
     decoder_features feat_;
     std::optional<text::bpe_tokenizer> tokenizer_;
+    aligned_array<std::byte> weights_copy_;  // the matrices, when weights_in_huge_pages()
 };
 
 // One sequence's state: its KV cache, the ids it holds, and the activations of a forward.
