@@ -195,7 +195,15 @@ inline void quant_matmul(const quant_matrix& w, const q8_activations& xa, tensor
     if (!int8)
         require(xa.source().rank() == 2 && xa.source().extent(0) == M, error_kind::invalid_argument,
                 "quant_matmul: the float rows behind the activations are gone");
-    const std::size_t rows_per_task = M == 1 ? quant_gemv_rows_per_task : quant_gemm_rows_per_task;
+    // GEMV: one contiguous share of the rows per thread (a multiple of the 32-row chunk), so
+    // each core streams one run of memory its prefetchers can follow; chunks handed out
+    // alternately made both cores' streams jump. Tasks never change a row's arithmetic.
+    const std::size_t threads = pool ? pool->size() : 1;
+    const std::size_t gemv_rows =
+        std::max(quant_gemv_rows_per_task,
+                 (N + threads - 1) / threads / quant_gemv_rows_per_task * quant_gemv_rows_per_task +
+                     ((N + threads - 1) / threads % quant_gemv_rows_per_task ? quant_gemv_rows_per_task : 0));
+    const std::size_t rows_per_task = M == 1 ? gemv_rows : quant_gemm_rows_per_task;
     const std::size_t acts_per_task = M == 1 ? 1 : quant_gemm_acts_per_task;
     const std::size_t n_tasks_n = (N + rows_per_task - 1) / rows_per_task;
     const std::size_t n_tasks_m = (M + acts_per_task - 1) / acts_per_task;
