@@ -16,9 +16,10 @@
 // path for every type: the fp32 reference precision.
 //
 // Two paths, one arithmetic:
-//   M = 1 (generation, GEMV): tasks are chunks of 32 output rows; tiles of 4 weight rows
-//       share each activation load. The whole weight is streamed once, so the speed is the
-//       memory bandwidth as long as the kernel keeps up.
+//   M = 1 (generation, GEMV): one task per pool thread, each a contiguous share of the
+//       output rows (a multiple of 32); tiles of 4 weight rows share each activation load.
+//       The whole weight is streamed once, so the speed is the memory bandwidth as long as
+//       the kernel keeps up.
 //   M > 1 (prompt processing, GEMM): tasks are (32 weight rows) × (64 activation rows); tiles
 //       of 4 × 4 reuse every unpacked weight group for 4 activation rows, and a task's
 //       weights stay in L1 while its activations stay in L2.
@@ -198,11 +199,9 @@ inline void quant_matmul(const quant_matrix& w, const q8_activations& xa, tensor
     // GEMV: one contiguous share of the rows per thread (a multiple of the 32-row chunk), so
     // each core streams one run of memory its prefetchers can follow; chunks handed out
     // alternately made both cores' streams jump. Tasks never change a row's arithmetic.
-    const std::size_t threads = pool ? pool->size() : 1;
-    const std::size_t gemv_rows =
-        std::max(quant_gemv_rows_per_task,
-                 (N + threads - 1) / threads / quant_gemv_rows_per_task * quant_gemv_rows_per_task +
-                     ((N + threads - 1) / threads % quant_gemv_rows_per_task ? quant_gemv_rows_per_task : 0));
+    const std::size_t threads = pool ? pool->size() : 1, chunk = quant_gemv_rows_per_task;
+    const std::size_t share = (N + threads - 1) / threads;
+    const std::size_t gemv_rows = std::max(chunk, (share + chunk - 1) / chunk * chunk);
     const std::size_t rows_per_task = M == 1 ? gemv_rows : quant_gemm_rows_per_task;
     const std::size_t acts_per_task = M == 1 ? 1 : quant_gemm_acts_per_task;
     const std::size_t n_tasks_n = (N + rows_per_task - 1) / rows_per_task;
