@@ -12,6 +12,8 @@
 //  * one tokenizer shared by several threads; linear time on one huge pre-token.
 #include <doctest/doctest.h>
 
+#include "kind_of.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,6 +48,8 @@ using namespace tessera;
 using namespace tessera::text;
 namespace fs = std::filesystem;
 
+using tessera::testing::kind_of;
+
 namespace {
 
 fs::path golden_dir() { return fs::path(__FILE__).parent_path() / "golden" / "tokenizers"; }
@@ -77,17 +81,6 @@ std::string hex_to_bytes(const std::string& hex) {
 // The input of a golden row: raw bytes for invalid-UTF-8 rows, else the text.
 std::string input_of(const nlohmann::json& row) {
     return row.contains("hex") ? hex_to_bytes(row.at("hex").get<std::string>()) : row.at("text").get<std::string>();
-}
-
-template <class F>
-error_kind kind_of(F&& f) {
-    try {
-        f();
-    } catch (const tessera::error& e) {
-        return e.kind();
-    }
-    FAIL("expected a tessera::error");
-    return error_kind::io;
 }
 
 // A tiny tokenizer from explicit tokens/merges (byte-level spellings).

@@ -22,6 +22,8 @@
 //    - prefill in any batch size == incremental decoding, bitwise; thread-count independence.
 #include <doctest/doctest.h>
 
+#include "kind_of.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -50,18 +52,9 @@ using namespace tessera;
 namespace fs = std::filesystem;
 using ids_t = std::vector<std::int32_t>;
 
-namespace {
+using tessera::testing::kind_of;
 
-template <class F>
-error_kind kind_of(F&& f) {
-    try {
-        f();
-    } catch (const tessera::error& e) {
-        return e.kind();
-    }
-    FAIL("expected a tessera::error");
-    return error_kind::invalid_argument;
-}
+namespace {
 
 // A small sentencepiece vocabulary: 0 <unk> (unknown), 1 <s>, 2 </s> (control), 3..258 the
 // byte tokens <0x00>..<0xFF>, then the pieces below, then "\n\n" (user-defined).

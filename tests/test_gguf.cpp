@@ -8,6 +8,8 @@
 //    deterministic byte mutations (must give a tessera::error or a valid file, nothing else).
 #include <doctest/doctest.h>
 
+#include "kind_of.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -28,6 +30,8 @@ using namespace tessera;
 using namespace tessera::io;
 using ops::ggml_type;
 
+using tessera::testing::kind_of;
+
 namespace {
 
 // ---- helpers ----------------------------------------------------------------------------
@@ -41,18 +45,6 @@ std::filesystem::path golden_path() {
 }
 
 // Runs f, which must throw tessera::error; returns its kind and keeps the message.
-template <class F>
-error_kind kind_of(F&& f, std::string* message = nullptr) {
-    try {
-        f();
-    } catch (const error& e) {
-        if (message) *message = e.what();
-        return e.kind();
-    }
-    FAIL("expected a tessera::error");
-    return error_kind::io;
-}
-
 // Little-endian byte builder for hand-made (hostile) GGUF files.
 struct builder {
     std::vector<std::byte> b;

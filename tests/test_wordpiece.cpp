@@ -11,6 +11,8 @@
 //  * large inputs (a 16 MB single "word" is one [UNK]; repeated CJK) on the streaming paths.
 #include <doctest/doctest.h>
 
+#include "kind_of.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -28,6 +30,8 @@
 using namespace tessera;
 using namespace tessera::text;
 namespace fs = std::filesystem;
+
+using tessera::testing::kind_of;
 
 namespace {
 
@@ -48,16 +52,6 @@ wordpiece_tokenizer tiny() { return load_wordpiece_vocab_txt((data_dir() / "word
 
 std::vector<std::int32_t> ids_of(const wordpiece_tokenizer& t, std::string_view s, bool special = false) {
     return t.encode(s, special).ids;
-}
-
-error_kind kind_of(auto&& f) {
-    try {
-        f();
-    } catch (const error& e) {
-        return e.kind();
-    }
-    FAIL("no tessera::error thrown");
-    return error_kind::io;
 }
 
 // Corpus inputs as raw bytes: text lines (JSON strings) then the hex byte lines.
