@@ -95,7 +95,9 @@ void bm_generate(benchmark::State& s, int threads, models::matmul_precision prec
         benchmark::Counter(tokens * double(m->weight_bytes_per_token()) / 1e9, benchmark::Counter::kIsRate);
 }
 
-void bm_gemv(benchmark::State& s, ops::ggml_type type, int threads, bool fine) {
+// One layer-sized GEMV (in cache: the kernel's own speed), rows in ggml order or grouped
+// (ops/quant_layout.hpp, as llama_model holds them).
+void bm_gemv(benchmark::State& s, ops::ggml_type type, int threads, bool fine, bool grouped) {
     constexpr std::size_t N = 1536, K = 576;
     std::mt19937 rng(5);
     std::normal_distribution<float> d(0.0f, 0.05f);
@@ -109,7 +111,12 @@ void bm_gemv(benchmark::State& s, ops::ggml_type type, int threads, bool fine) {
         if (type == ops::ggml_type::q4_1) ops::quantize_row_q4_1(wf.data() + r * K, wb.data() + r * row_bytes, K / 32);
         if (type == ops::ggml_type::q8_0) ops::quantize_row_q8_0(wf.data() + r * K, wb.data() + r * row_bytes, K / 32);
     }
-    const auto w = ops::quant_matrix::view(type, wb, N, K, "bench");
+    auto w = ops::quant_matrix::view(type, wb, N, K, "bench");
+    std::vector<std::byte> wg(wb.size());
+    if (grouped) {
+        w.copy_rows_to(wg.data(), 0, N);
+        w = w.as_copied_to(wg.data());
+    }
     ops::q8_activations xa;
     xa.quantize(tensor_view<const float>(xf.data(), shape{1, K}), nullptr, fine);
     tensor<float> y(shape{1, N});
@@ -138,11 +145,13 @@ const int registered = [] {
         }
         for (auto type : {ops::ggml_type::q4_0, ops::ggml_type::q4_1, ops::ggml_type::q8_0})
             for (bool fine : {false, true})
-                benchmark::RegisterBenchmark(
-                    ("decode/gemv/" + std::string(ops::to_string(type)) + (fine ? "/fine" : "") + ts).c_str(), bm_gemv,
-                    type, t, fine)
-                    ->UseRealTime()
-                    ->Unit(benchmark::kMicrosecond);
+                for (bool grouped : {false, true})
+                    benchmark::RegisterBenchmark(("decode/gemv/" + std::string(ops::to_string(type)) +
+                                                  (grouped ? "/grouped" : "") + (fine ? "/fine" : "") + ts)
+                                                     .c_str(),
+                                                 bm_gemv, type, t, fine, grouped)
+                        ->UseRealTime()
+                        ->Unit(benchmark::kMicrosecond);
     }
     return 0;
 }();

@@ -192,7 +192,7 @@ TEST_CASE("SmolLM2 greedy continuations match the fp32 transformers reference") 
     CHECK(identical * 10 >= goldens.size() * 9);
 }
 
-TEST_CASE("weights copied to huge pages give the same logits as weights used in place") {
+TEST_CASE("weights copied to huge pages (rows grouped) give the same logits as weights used in place") {
     REQUIRE_MODEL(m);
     const auto mapped = models::llama_model::open(model_path().string(), {}, models::weight_placement::mapped);
     CHECK_FALSE(mapped.weights_in_huge_pages());
@@ -203,11 +203,21 @@ TEST_CASE("weights copied to huge pages give the same logits as weights used in 
         CHECK((m->output().data < file.data() || m->output().data >= file.data() + file.size()));
         CHECK((m->layers()[0].wq.data < file.data() || m->layers()[0].wq.data >= file.data() + file.size()));
         if (m->config().tie_word_embeddings) CHECK(m->embedding().data == m->output().data);
+        // Q4_1 layers and the Q8_0 output are regrouped (ops/quant_layout.hpp)
+        CHECK(m->layers()[0].wq.layout == ops::quant_layout::grouped);
+        CHECK(m->output().layout == ops::quant_layout::grouped);
+        CHECK(m->embedding().layout == m->output().layout);
     }
+    CHECK(mapped.output().layout == ops::quant_layout::blocks);
     const std::vector<std::int32_t> ids = m->tokenizer().encode("Can I return shoes I have worn once?");
     models::llama_session a(*m, 64), b(mapped, 64);
     const tensor_view<const float> la = a.forward_all(ids), lb = b.forward_all(ids);
     CHECK(std::memcmp(la.data(), lb.data(), la.numel() * sizeof(float)) == 0);
+    // and one generated token each (the GEMV path; the embedding row read from the copy)
+    thread_pool pool(2);
+    const std::span<const float> da = a.decode(ids[3], &pool), db = b.decode(ids[3], &pool);
+    REQUIRE(da.size() == db.size());
+    CHECK(std::memcmp(da.data(), db.data(), da.size() * sizeof(float)) == 0);
 }
 
 TEST_CASE("KV-cache incremental decoding equals one full forward, bitwise") {

@@ -7,6 +7,8 @@
 //  * the scalar reference against a float dot of dequantized weights and dequantized
 //    activations (which it must equal up to rounding), and quant_matmul against an fp32
 //    matmul of the dequantized weights (the quantization error of 8-bit activations);
+//  * the grouped layout (ops/quant_layout.hpp): group/ungroup round trip, decoding, and every
+//    kernel on grouped rows equal to the same kernel on ggml rows, bit for bit;
 //  * GEMV == GEMM rows, bitwise; results independent of the thread count, bitwise;
 //  * accumulate, strided outputs, the float path for other types, and the shape checks.
 #include <doctest/doctest.h>
@@ -84,6 +86,14 @@ std::vector<std::byte> make_weights(ggml_type type, std::size_t rows, std::size_
     return buf;
 }
 
+// The matrix w copied into `dst` (resized to exactly its bytes, so a kernel reading past
+// the last group would be caught by ASan) in the grouped layout.
+ops::quant_matrix grouped_copy(const ops::quant_matrix& w, std::vector<std::byte>& dst) {
+    dst.assign(w.bytes(), std::byte{0});
+    w.copy_rows_to(dst.data(), 0, w.rows);
+    return w.as_copied_to(dst.data());
+}
+
 // The activation row decoded back to floats (d · code).
 std::vector<float> dequantized_act(const ops::q8_group* g, std::size_t k, bool fine = false) {
     std::vector<float> out(k);
@@ -127,7 +137,7 @@ void check_kernels_against_scalar(std::size_t n_blocks, std::size_t offset) {
                 CHECK(std::fabs(double(g[r * 4 + c]) - ref[r * 4 + c]) <= 1e-5 * mag + 1e-30);
             }
     };
-#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)
     if constexpr (kq) ops::detail::qdot_tile_kq_avx512vnni<T, 4, 4, Fine>(wr, a, n_blocks, got, 4);
     else ops::detail::qdot_tile_avx512vnni<T, 4, 4, Fine>(wr, a, n_blocks, got, 4);
     close(got);
@@ -161,10 +171,78 @@ void check_kernels_against_scalar(std::size_t n_blocks, std::size_t offset) {
             CHECK(std::fabs(ref[r * 4 + c] - exact) <= 1e-5 * mag + 1e-30);
         }
     }
+    // The grouped layout: each kernel gives the bits it gives on ggml rows.
+    if constexpr (ops::has_grouped_layout(T)) {
+        std::vector<std::byte> gbuf;
+        const ops::quant_matrix g = grouped_copy(w, gbuf);
+        const std::byte* gr[4] = {g.row(0), g.row(1), g.row(2), g.row(3)};
+        float blocks[16], grouped[16];
+        const auto same = [&](auto&& kernel_on) {
+            kernel_on.template operator()<false>(wr, blocks);
+            kernel_on.template operator()<true>(gr, grouped);
+            CHECK(std::memcmp(blocks, grouped, sizeof blocks) == 0);
+        };
+        same([&]<bool G>(const std::byte* const* rows, float* o) {
+            ops::detail::qdot_tile_scalar<T, 4, 4, Fine, G>(rows, a, n_blocks, o, 4);
+        });
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+        same([&]<bool G>(const std::byte* const* rows, float* o) {
+            ops::detail::qdot_tile_avx512vnni<T, 4, 4, Fine, G>(rows, a, n_blocks, o, 4);
+        });
+#endif
+#if defined(__AVX2__)
+        same([&]<bool G>(const std::byte* const* rows, float* o) {
+            ops::detail::qdot_tile_avx2<T, 4, 4, Fine, G>(rows, a, n_blocks, o, 4);
+        });
+#endif
+        same([&]<bool G>(const std::byte* const* rows, float* o) { ops::qdot_tile<T, 4, 4, Fine, G>(rows, a, n_blocks, o, 4); });
+    }
     (void)buf;
 }
 
 }  // namespace
+
+TEST_CASE("grouped layout: the same bytes regrouped; round trip, decoding and offsets") {
+    for (ggml_type type : {ggml_type::q4_0, ggml_type::q4_1, ggml_type::q8_0})
+        for (std::size_t nb : {1u, 2u, 3u, 4u, 5u, 7u, 18u}) {
+            CAPTURE(ops::to_string(type));
+            CAPTURE(nb);
+            ops::quant_matrix w;
+            const auto buf = make_weights(type, 3, 32 * nb, unsigned(nb), 5, w);
+            std::vector<std::byte> gbuf;
+            const ops::quant_matrix g = grouped_copy(w, gbuf);
+            CHECK(g.layout == ops::quant_layout::grouped);
+            CHECK(g.bytes() == w.bytes());
+            const ops::grouped_geometry geo = ops::grouped_geometry_of(type);
+            for (std::size_t r = 0; r < w.rows; ++r) {
+                // Block b's codes and scales are where grouped_offsets says: group of 4
+                // blocks (the last one shorter), codes first.
+                for (std::size_t b = 0; b < nb; ++b) {
+                    const auto at = ops::grouped_offsets(geo, b, nb);
+                    const std::size_t group = b / 4, k = std::min<std::size_t>(4, nb - 4 * group);
+                    CHECK(at.codes == group * 4 * geo.block + (b % 4) * geo.codes);
+                    CHECK(at.scale == group * 4 * geo.block + k * geo.codes + (b % 4) * geo.scale);
+                    CHECK(std::memcmp(g.row(r) + at.scale, w.row(r) + b * geo.block, geo.scale) == 0);
+                    CHECK(std::memcmp(g.row(r) + at.codes, w.row(r) + b * geo.block + geo.scale, geo.codes) == 0);
+                }
+                std::vector<std::byte> back(w.row_bytes);
+                ops::ungroup_row(type, g.row(r), back.data(), nb);
+                CHECK(std::memcmp(back.data(), w.row(r), w.row_bytes) == 0);
+                std::vector<float> a(w.cols), b(w.cols);
+                w.dequantize_row(r, a.data());
+                g.dequantize_row(r, b.data());
+                CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+            }
+            (void)buf;
+        }
+    // Types without a grouped layout are copied verbatim.
+    ops::quant_matrix k;
+    const auto kbuf = make_weights(ggml_type::q4_k, 2, 256, 1, 0, k);
+    std::vector<std::byte> kcopy;
+    const ops::quant_matrix kc = grouped_copy(k, kcopy);
+    CHECK(kc.layout == ops::quant_layout::blocks);
+    CHECK(std::memcmp(kcopy.data(), k.data, k.bytes()) == 0);
+}
 
 TEST_CASE("activation quantization: SIMD equals scalar; codes follow d = amax/127, q = rne(x/d)") {
     for (bool fine : {false, true})
@@ -269,10 +347,16 @@ TEST_CASE("quant_matmul: GEMV == GEMM rows bitwise, thread-count independent, cl
                 xa2.quantize(x, &pool, fine);
                 ops::quant_matmul(w, xa2, y2.view(), &pool);
                 CHECK(std::memcmp(y1.data(), y2.data(), M * N * sizeof(float)) == 0);
+                std::vector<std::byte> gbuf;  // the same weights grouped: the same bits
+                const ops::quant_matrix wg = grouped_copy(w, gbuf);
+                ops::quant_matmul(wg, xa2, y2.view(), &pool);
+                CHECK(std::memcmp(y1.data(), y2.data(), M * N * sizeof(float)) == 0);
                 ops::q8_activations one;
                 for (std::size_t m = 0; m < M; ++m) {
                     one.quantize(x.slice(0, m, m + 1), nullptr, fine);
                     ops::quant_matmul(w, one, yrow.view(), &pool);
+                    CHECK(std::memcmp(yrow.data(), y1.data() + m * N, N * sizeof(float)) == 0);
+                    ops::quant_matmul(wg, one, yrow.view(), &pool);
                     CHECK(std::memcmp(yrow.data(), y1.data() + m * N, N * sizeof(float)) == 0);
                 }
                 // Against fp32 with the decoded weights: the error is the activation rounding,

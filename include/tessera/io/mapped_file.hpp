@@ -77,6 +77,8 @@ public:
     std::size_t size() const noexcept { return size_; }
     bool is_mapped() const noexcept { return mapped_; }
     const std::string& path() const noexcept { return path_; }
+    // The size of the pages a mapping is made of (and drop_resident works in).
+    static std::size_t page_size() noexcept { return static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)); }
 
     // Drops this process's resident pages of `range` (a part of bytes()) when the file is
     // mapped: the pages fully inside it leave the RSS and are read again from the page
@@ -84,7 +86,7 @@ public:
     // copy). For callers that copied a range elsewhere and will not read it again.
     void drop_resident(std::span<const std::byte> range) const noexcept {
         if (!mapped_ || range.empty() || range.data() < data_ || range.data() + range.size() > data_ + size_) return;
-        const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+        const std::uintptr_t page = page_size();
         const auto begin = reinterpret_cast<std::uintptr_t>(range.data());
         const std::uintptr_t first = (begin + page - 1) / page * page, last = (begin + range.size()) / page * page;
         if (last > first) (void)::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);

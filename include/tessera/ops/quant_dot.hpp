@@ -9,8 +9,9 @@
 // The integer sums Σ q x are exact; the float terms are accumulated over the row.
 //
 // Kernels, chosen by the flags of the including translation unit:
-//   avx512vnni  (__AVX512VNNI__ + __AVX512BW__): a group of 4 blocks per step. The nibbles
-//               of 4 blocks (four 16-byte loads) fill one 64-byte register; low and high
+//   avx512vnni  (__AVX512VNNI__, __AVX512BW__, __AVX512VL__): a group of 4 blocks per step.
+//               The nibbles of 4 blocks (four 16-byte loads; one 64-byte load in the grouped
+//               layout of ops/quant_layout.hpp) fill one 64-byte register; low and high
 //               nibbles meet the activation group's lo/hi codes (same order) in two
 //               _mm512_dpbusd_epi32 (u8 × s8 → i32, 4 bytes per lane, so each lane belongs to
 //               one block). Q8_0 weights are signed: they are biased to u8 (q + 128, an
@@ -24,7 +25,9 @@
 // serves C activation rows (the GEMM path) and activation loads serve R rows. Each
 // (row, activation row) pair goes through the same operations in the same order whatever
 // R and C are, so a GEMM result equals the GEMV result bit for bit (and the tests check it).
-// The SIMD kernels differ from the scalar reference only by float rounding order.
+// The SIMD kernels differ from the scalar reference only by float rounding order. Each
+// kernel reads rows in either layout (the Grouped template flag): same values, same
+// operations, so the same results bit for bit.
 //
 // With two-term ("fine") activations each group takes two more dot products for the
 // remainder codes, combined in i32 as 256·Σ w q + Σ w r (ops/quant_act.hpp).
@@ -35,12 +38,12 @@
 #include <cstring>
 
 #include "tessera/core/dtype.hpp"
-#include "tessera/ops/dequantize.hpp"  // detail::load_block
 #include "tessera/ops/quant_act.hpp"
 #include "tessera/ops/quant_blocks.hpp"
 #include "tessera/ops/quant_dot_kq.hpp"  // Q5_0, Q4_K, Q6_K
+#include "tessera/ops/quant_layout.hpp"  // Q5_0, Q4_K, Q6_K
 
-#if defined(__AVX2__) || (defined(__AVX512VNNI__) && defined(__AVX512BW__))
+#if defined(__AVX2__) || (defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__))
 #include <immintrin.h>
 #endif
 
@@ -57,7 +60,7 @@ constexpr bool has_int8_kernel(ggml_type t) noexcept { return has_q4q8_kernel(t)
 
 // The kernel the current flags select, for reports ("avx512vnni", "avx2", "scalar").
 constexpr const char* quant_kernel_name() noexcept {
-#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)
     return "avx512vnni";
 #elif defined(__AVX2__)
     return "avx2";
@@ -88,9 +91,11 @@ constexpr std::size_t block_bytes() noexcept {
 // ---- scalar reference ------------------------------------------------------------------
 
 // Fine: the two-term activations (ops/quant_act.hpp): the integer sum is 256·Σ w q + Σ w r,
-// scaled by d/256, and the constant term uses s2.
-template <ggml_type T, bool Fine = false>
+// scaled by d/256, and the constant term uses s2. Grouped: the row is in the grouped layout
+// (ops/quant_layout.hpp).
+template <ggml_type T, bool Fine = false, bool Grouped = false>
 float qdot_row_scalar(const std::byte* w, const q8_group* a, std::size_t n_blocks) noexcept {
+    constexpr quant_layout layout = Grouped ? quant_layout::grouped : quant_layout::blocks;
     float acc = 0.0f;
     for (std::size_t b = 0; b < n_blocks; ++b) {
         const q8_group& g = a[b / 4];
@@ -100,29 +105,21 @@ float qdot_row_scalar(const std::byte* w, const q8_group* a, std::size_t n_block
         const std::int8_t* lo2 = g.lo2 + 16 * j;
         const std::int8_t* hi2 = g.hi2 + 16 * j;
         const float da = Fine ? g.dv2[4 * j] : g.d(j), sa = Fine ? g.s2(j) : g.s(j);
-        const std::byte* p = w + b * block_bytes<T>();
+        const grouped_block_at at = block_offsets(T, layout, b, n_blocks);
+        const float dw = to_f32(f16{load_u16(w + at.scale)});
         std::int32_t isum = 0, isum2 = 0;
-        float dw = 0.0f, bw = 0.0f;
+        float bw = 0.0f;
         if constexpr (T == ggml_type::q8_0) {
-            const auto blk = load_block<block_q8_0>(p);
+            std::int8_t qs[32];
+            std::memcpy(qs, w + at.codes, 32);
             for (int i = 0; i < 16; ++i) {
-                isum += std::int32_t(blk.qs[i]) * lo[i] + std::int32_t(blk.qs[i + 16]) * hi[i];
-                isum2 += std::int32_t(blk.qs[i]) * lo2[i] + std::int32_t(blk.qs[i + 16]) * hi2[i];
+                isum += std::int32_t(qs[i]) * lo[i] + std::int32_t(qs[i + 16]) * hi[i];
+                isum2 += std::int32_t(qs[i]) * lo2[i] + std::int32_t(qs[i + 16]) * hi2[i];
             }
-            dw = to_f32(blk.d);
         } else {
             std::uint8_t qs[16];
-            if constexpr (T == ggml_type::q4_0) {
-                const auto blk = load_block<block_q4_0>(p);
-                std::memcpy(qs, blk.qs, 16);
-                dw = to_f32(blk.d);
-                bw = -8.0f * dw;
-            } else {
-                const auto blk = load_block<block_q4_1>(p);
-                std::memcpy(qs, blk.qs, 16);
-                dw = to_f32(blk.d);
-                bw = to_f32(blk.m);
-            }
+            std::memcpy(qs, w + at.codes, 16);
+            bw = T == ggml_type::q4_0 ? -8.0f * dw : to_f32(f16{load_u16(w + at.scale + 2)});
             for (int i = 0; i < 16; ++i) {
                 isum += std::int32_t(qs[i] & 15) * lo[i] + std::int32_t(qs[i] >> 4) * hi[i];
                 isum2 += std::int32_t(qs[i] & 15) * lo2[i] + std::int32_t(qs[i] >> 4) * hi2[i];
@@ -135,24 +132,60 @@ float qdot_row_scalar(const std::byte* w, const q8_group* a, std::size_t n_block
     return acc;
 }
 
-template <ggml_type T, int R, int C, bool Fine = false>
+template <ggml_type T, int R, int C, bool Fine = false, bool Grouped = false>
 void qdot_tile_scalar(const std::byte* const* w, const q8_group* const* a, std::size_t n_blocks, float* out,
                       std::size_t ldo) noexcept {
     for (int r = 0; r < R; ++r)
-        for (int c = 0; c < C; ++c) out[r * ldo + c] = qdot_row_scalar<T, Fine>(w[r], a[c], n_blocks);
+        for (int c = 0; c < C; ++c) out[r * ldo + c] = qdot_row_scalar<T, Fine, Grouped>(w[r], a[c], n_blocks);
 }
 
 // ---- AVX-512 VNNI ------------------------------------------------------------------------
-#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)
 
 // One weight group (nb <= 4 blocks at p): codes as u8 (Q4) or s8 (Q8) in the activation
 // group order, per-lane dw, and per-lane b (the s_a coefficient: m or −8·dw; Q8_0: unused).
-template <ggml_type T>
+// Grouped (ops/quant_layout.hpp): the group's codes are one run (masked loads for a short
+// group never touch a byte past it) and its scale entries another.
+template <ggml_type T, bool Grouped>
 inline void load_group_avx512(const std::byte* p, std::size_t nb, __m512i& wlo, __m512i& whi, __m512& dw,
                               __m512& bw) noexcept {
     constexpr std::size_t bs = block_bytes<T>();
     const __m512i lane4 = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
-    if constexpr (T == ggml_type::q8_0) {
+    if constexpr (Grouped) {
+        constexpr grouped_geometry geo = grouped_geometry_of(T);
+        const std::byte* sc = p + nb * geo.codes;
+        const auto d4 = [&] {  // the nb f16 d of Q4_0 / Q8_0, zero-extended to 4
+            const __m128i h = nb == 4 ? _mm_loadl_epi64(reinterpret_cast<const __m128i*>(sc))
+                                      : _mm_maskz_loadu_epi16(__mmask8((1u << nb) - 1), sc);
+            return _mm512_permutexvar_ps(lane4, _mm512_castps128_ps512(_mm_cvtph_ps(h)));
+        };
+        if constexpr (T == ggml_type::q8_0) {
+            // codes: b0 b1 | b2 b3 (32 bytes each); lo = the first 16 of each, hi the last 16
+            const __m512i x01 = nb >= 2 ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi8(0xffffffffull, p);
+            const __m512i x23 = nb == 4   ? _mm512_loadu_si512(p + 64)
+                                : nb == 3 ? _mm512_maskz_loadu_epi8(0xffffffffull, p + 64)
+                                          : _mm512_setzero_si512();
+            wlo = _mm512_shuffle_i64x2(x01, x23, _MM_SHUFFLE(2, 0, 2, 0));
+            whi = _mm512_shuffle_i64x2(x01, x23, _MM_SHUFFLE(3, 1, 3, 1));
+            dw = d4();
+            bw = _mm512_setzero_ps();
+        } else {
+            const __m512i all = nb == 4 ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi8((1ull << (16 * nb)) - 1, p);
+            const __m512i m4 = _mm512_set1_epi8(0x0f);
+            wlo = _mm512_and_si512(all, m4);
+            whi = _mm512_and_si512(_mm512_srli_epi16(all, 4), m4);
+            if constexpr (T == ggml_type::q4_0) {
+                dw = d4();
+                bw = _mm512_mul_ps(dw, _mm512_set1_ps(-8.0f));
+            } else {
+                const __m128i h = nb == 4 ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(sc))
+                                          : _mm_maskz_loadu_epi32(__mmask8((1u << nb) - 1), sc);
+                const __m512 dm = _mm512_castps256_ps512(_mm256_cvtph_ps(h));  // d0 m0 d1 m1 d2 m2 d3 m3
+                dw = _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 0, 0, 2, 2, 2, 2, 4, 4, 4, 4, 6, 6, 6, 6), dm);
+                bw = _mm512_permutexvar_ps(_mm512_setr_epi32(1, 1, 1, 1, 3, 3, 3, 3, 5, 5, 5, 5, 7, 7, 7, 7), dm);
+            }
+        }
+    } else if constexpr (T == ggml_type::q8_0) {
         __m256i b[4];
         for (std::size_t j = 0; j < 4; ++j)
             b[j] = j < nb ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + j * bs + 2)) : _mm256_setzero_si256();
@@ -193,7 +226,7 @@ inline void load_group_avx512(const std::byte* p, std::size_t nb, __m512i& wlo, 
     }
 }
 
-template <ggml_type T, int R, int C, bool Fine>
+template <ggml_type T, int R, int C, bool Fine, bool Grouped>
 inline void qdot_group_avx512(const std::byte* const* w, const q8_group* const* a, std::size_t g, std::size_t nb,
                               __m512 (&acc)[R][C]) noexcept {
     constexpr std::size_t bs = block_bytes<T>();
@@ -222,7 +255,7 @@ inline void qdot_group_avx512(const std::byte* const* w, const q8_group* const* 
     for (int r = 0; r < R; ++r) {
         __m512i wlo, whi;
         __m512 dw, bw;
-        load_group_avx512<T>(w[r] + 4 * g * bs, nb, wlo, whi, dw, bw);
+        load_group_avx512<T, Grouped>(w[r] + 4 * g * bs, nb, wlo, whi, dw, bw);
         if constexpr (T == ggml_type::q8_0) {
             wlo = _mm512_xor_si512(wlo, _mm512_set1_epi8(char(0x80)));
             whi = _mm512_xor_si512(whi, _mm512_set1_epi8(char(0x80)));
@@ -242,15 +275,15 @@ inline void qdot_group_avx512(const std::byte* const* w, const q8_group* const* 
     }
 }
 
-template <ggml_type T, int R, int C, bool Fine = false>
+template <ggml_type T, int R, int C, bool Fine = false, bool Grouped = false>
 void qdot_tile_avx512vnni(const std::byte* const* w, const q8_group* const* a, std::size_t n_blocks, float* out,
                           std::size_t ldo) noexcept {
     __m512 acc[R][C];
     for (int r = 0; r < R; ++r)
         for (int c = 0; c < C; ++c) acc[r][c] = _mm512_setzero_ps();
     const std::size_t full = n_blocks / 4;
-    for (std::size_t g = 0; g < full; ++g) qdot_group_avx512<T, R, C, Fine>(w, a, g, 4, acc);
-    if (n_blocks % 4) qdot_group_avx512<T, R, C, Fine>(w, a, full, n_blocks % 4, acc);
+    for (std::size_t g = 0; g < full; ++g) qdot_group_avx512<T, R, C, Fine, Grouped>(w, a, g, 4, acc);
+    if (n_blocks % 4) qdot_group_avx512<T, R, C, Fine, Grouped>(w, a, full, n_blocks % 4, acc);
     for (int r = 0; r < R; ++r)
         for (int c = 0; c < C; ++c) out[r * ldo + c] = _mm512_reduce_add_ps(acc[r][c]);
 }
@@ -274,33 +307,37 @@ inline float hsum256(__m256 v) noexcept {
     return _mm_cvtss_f32(s);
 }
 
-// Half h (blocks 2h, 2h+1) of a group; nb = valid blocks in this half (1..2).
-template <ggml_type T, int R, int C, bool Fine>
+// Half h (blocks 2h, 2h+1) of a group; nb = valid blocks in this half (1..2); n_blocks:
+// the row's (where each block's bytes are, ops/quant_layout.hpp).
+template <ggml_type T, int R, int C, bool Fine, bool Grouped>
 inline void qdot_half_avx2(const std::byte* const* w, const q8_group* const* a, std::size_t g, std::size_t h,
-                           std::size_t nb, __m256 (&acc)[R][C]) noexcept {
-    constexpr std::size_t bs = block_bytes<T>();
+                           std::size_t nb, std::size_t n_blocks, __m256 (&acc)[R][C]) noexcept {
+    constexpr quant_layout layout = Grouped ? quant_layout::grouped : quant_layout::blocks;
+    const std::size_t b0 = 4 * g + 2 * h;
+    const grouped_block_at at0 = block_offsets(T, layout, b0, n_blocks);
+    const grouped_block_at at1 = block_offsets(T, layout, nb > 1 ? b0 + 1 : b0, n_blocks);
     const __m256i ones16 = _mm256_set1_epi16(1);
     for (int r = 0; r < R; ++r) {
-        const std::byte* p = w[r] + (4 * g + 2 * h) * bs;
+        const std::byte* p = w[r];
         __m256i wlo, whi;
         float d[2] = {0.0f, 0.0f}, bcoef[2] = {0.0f, 0.0f};
+        const std::size_t scale_at[2] = {at0.scale, at1.scale};
         if constexpr (T == ggml_type::q8_0) {
-            const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 2));
-            const __m256i b1 = nb > 1 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + bs + 2)) : _mm256_setzero_si256();
-            wlo = _mm256_permute2x128_si256(b0, b1, 0x20);  // lo halves of both blocks
-            whi = _mm256_permute2x128_si256(b0, b1, 0x31);
-            for (std::size_t j = 0; j < nb; ++j) d[j] = f16_to_f32_fast(load_u16(p + j * bs));
+            const __m256i c0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + at0.codes));
+            const __m256i c1 = nb > 1 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + at1.codes)) : _mm256_setzero_si256();
+            wlo = _mm256_permute2x128_si256(c0, c1, 0x20);  // lo halves of both blocks
+            whi = _mm256_permute2x128_si256(c0, c1, 0x31);
+            for (std::size_t j = 0; j < nb; ++j) d[j] = f16_to_f32_fast(load_u16(p + scale_at[j]));
         } else {
-            constexpr std::size_t qs = T == ggml_type::q4_0 ? 2 : 4;
-            const __m128i q0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + qs));
-            const __m128i q1 = nb > 1 ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + bs + qs)) : _mm_setzero_si128();
+            const __m128i q0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at0.codes));
+            const __m128i q1 = nb > 1 ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at1.codes)) : _mm_setzero_si128();
             const __m256i all = _mm256_inserti128_si256(_mm256_castsi128_si256(q0), q1, 1);
             const __m256i m4 = _mm256_set1_epi8(0x0f);
             wlo = _mm256_and_si256(all, m4);
             whi = _mm256_and_si256(_mm256_srli_epi16(all, 4), m4);
             for (std::size_t j = 0; j < nb; ++j) {
-                d[j] = f16_to_f32_fast(load_u16(p + j * bs));
-                bcoef[j] = T == ggml_type::q4_0 ? -8.0f * d[j] : f16_to_f32_fast(load_u16(p + j * bs + 2));
+                d[j] = f16_to_f32_fast(load_u16(p + scale_at[j]));
+                bcoef[j] = T == ggml_type::q4_0 ? -8.0f * d[j] : f16_to_f32_fast(load_u16(p + scale_at[j] + 2));
             }
         }
         const __m256 dw = _mm256_setr_m128(_mm_set1_ps(d[0]), _mm_set1_ps(d[1]));
@@ -329,15 +366,15 @@ inline void qdot_half_avx2(const std::byte* const* w, const q8_group* const* a, 
     }
 }
 
-template <ggml_type T, int R, int C, bool Fine = false>
+template <ggml_type T, int R, int C, bool Fine = false, bool Grouped = false>
 void qdot_tile_avx2(const std::byte* const* w, const q8_group* const* a, std::size_t n_blocks, float* out,
                     std::size_t ldo) noexcept {
     __m256 acc[R][C];
     for (int r = 0; r < R; ++r)
         for (int c = 0; c < C; ++c) acc[r][c] = _mm256_setzero_ps();
     const std::size_t halves = n_blocks / 2;
-    for (std::size_t hh = 0; hh < halves; ++hh) qdot_half_avx2<T, R, C, Fine>(w, a, hh / 2, hh % 2, 2, acc);
-    if (n_blocks % 2) qdot_half_avx2<T, R, C, Fine>(w, a, halves / 2, halves % 2, 1, acc);
+    for (std::size_t hh = 0; hh < halves; ++hh) qdot_half_avx2<T, R, C, Fine, Grouped>(w, a, hh / 2, hh % 2, 2, n_blocks, acc);
+    if (n_blocks % 2) qdot_half_avx2<T, R, C, Fine, Grouped>(w, a, halves / 2, halves % 2, 1, n_blocks, acc);
     for (int r = 0; r < R; ++r)
         for (int c = 0; c < C; ++c) out[r * ldo + c] = hsum256(acc[r][c]);
 }
@@ -348,20 +385,22 @@ void qdot_tile_avx2(const std::byte* const* w, const q8_group* const* a, std::si
 // out[r·ldo + c] = row w[r] · activation row a[c], each row n_blocks blocks long, with the
 // best kernel the flags allow. Pointers may have any alignment (a[c] are q8_group rows).
 // Fine: use the two-term activation codes (ops/quant_act.hpp). Q5_0, Q4_K and Q6_K go to
-// ops/quant_dot_kq.hpp (n_blocks counts 32-value blocks for every type).
-template <ggml_type T, int R, int C, bool Fine = false>
+// ops/quant_dot_kq.hpp (n_blocks counts 32-value blocks for every type). Grouped: the rows
+// are in the grouped layout (ops/quant_layout.hpp; Q4_0, Q4_1 and Q8_0 only).
+template <ggml_type T, int R, int C, bool Fine = false, bool Grouped = false>
 inline void qdot_tile(const std::byte* const* w, const q8_group* const* a, std::size_t n_blocks, float* out,
                       std::size_t ldo) noexcept {
+    static_assert(!Grouped || has_grouped_layout(T));
     if constexpr (has_kq_kernel(T)) {
         qdot_tile_kq<T, R, C, Fine>(w, a, n_blocks, out, ldo);
         return;
     } else {
-#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
-    detail::qdot_tile_avx512vnni<T, R, C, Fine>(w, a, n_blocks, out, ldo);
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+    detail::qdot_tile_avx512vnni<T, R, C, Fine, Grouped>(w, a, n_blocks, out, ldo);
 #elif defined(__AVX2__)
-    detail::qdot_tile_avx2<T, R, C, Fine>(w, a, n_blocks, out, ldo);
+    detail::qdot_tile_avx2<T, R, C, Fine, Grouped>(w, a, n_blocks, out, ldo);
 #else
-    detail::qdot_tile_scalar<T, R, C, Fine>(w, a, n_blocks, out, ldo);
+    detail::qdot_tile_scalar<T, R, C, Fine, Grouped>(w, a, n_blocks, out, ldo);
 #endif
     }
 }

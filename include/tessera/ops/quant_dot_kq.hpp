@@ -30,11 +30,11 @@
 // 32 values times 256 would not fit). AVX2's maddubs pairs (|q|·|x| ≤ 2·63·127) never
 // saturate its i16.
 //
-// Kernels: avx512vnni (__AVX512VNNI__ + __AVX512BW__): a group of 4 blocks per step, as the
-// Q4_0 kernel; avx2: one block per step, its 32 codes in one register in value order (lo
-// half, hi half), _mm256_maddubs_epi16 + _mm256_madd_epi16 (u8 × s8; Q6_K's centred codes
-// with the sign trick |w| × sign(x, w), which needs no correction term); the scalar reference
-// everywhere else.
+// Kernels: avx512vnni (__AVX512VNNI__, __AVX512BW__, __AVX512VL__): a group of 4 blocks per
+// step, as the Q4_0 kernel; avx2: one block per step, its 32 codes in one register in value
+// order (lo half, hi half), _mm256_maddubs_epi16 + _mm256_madd_epi16 (u8 × s8; Q6_K's
+// centred codes with the sign trick |w| × sign(x, w), which needs no correction term); the
+// scalar reference everywhere else.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -44,7 +44,7 @@
 #include "tessera/ops/quant_act.hpp"
 #include "tessera/ops/quant_blocks.hpp"
 
-#if defined(__AVX2__) || (defined(__AVX512VNNI__) && defined(__AVX512BW__))
+#if defined(__AVX2__) || (defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__))
 #include <immintrin.h>
 #endif
 
@@ -159,7 +159,7 @@ void qdot_tile_kq_scalar(const std::byte* const* w, const q8_group* const* a, st
 }
 
 // ---- AVX-512 VNNI ------------------------------------------------------------------------
-#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)
 
 // Weight group g (nb <= 4 valid blocks) of one row: u8 codes in the activation group's order
 // (wlo: values 0..15 of blocks 0..3, whi: values 16..31), the per-lane scales of the lo and
@@ -453,7 +453,7 @@ void qdot_tile_kq_avx2(const std::byte* const* w, const q8_group* const* a, std:
 template <ggml_type T, int R, int C, bool Fine = false>
 inline void qdot_tile_kq(const std::byte* const* w, const q8_group* const* a, std::size_t n_blocks, float* out,
                          std::size_t ldo) noexcept {
-#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)
     detail::qdot_tile_kq_avx512vnni<T, R, C, Fine>(w, a, n_blocks, out, ldo);
 #elif defined(__AVX2__)
     detail::qdot_tile_kq_avx2<T, R, C, Fine>(w, a, n_blocks, out, ldo);

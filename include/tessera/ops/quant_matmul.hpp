@@ -4,7 +4,8 @@
 // dequantized copy is ever made).
 //
 //   quant_matrix   a checked, non-owning view of such a weight: type, N rows, K columns,
-//                  row r at data + r·row_bytes.
+//                  row r at data + r·row_bytes, its blocks in ggml order or (Q4_0, Q4_1,
+//                  Q8_0 copied by tessera) in the grouped layout of ops/quant_layout.hpp.
 //   quant_matmul   x comes as q8_activations (ops/quant_act.hpp), quantized once and shared
 //                  by every matrix that reads the same input (q/k/v, gate/up).
 //
@@ -30,6 +31,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <vector>
@@ -42,6 +44,7 @@
 #include "tessera/ops/quant_act.hpp"
 #include "tessera/ops/quant_blocks.hpp"
 #include "tessera/ops/quant_dot.hpp"
+#include "tessera/ops/quant_layout.hpp"
 #include "tessera/simd/reduce.hpp"
 
 namespace tessera::ops {
@@ -52,6 +55,7 @@ struct quant_matrix {
     std::size_t cols = 0;       // K (input features)
     std::size_t row_bytes = 0;  // cols / block_size · type_size
     const std::byte* data = nullptr;
+    quant_layout layout = quant_layout::blocks;  // grouped: only for has_grouped_layout(type)
 
     // A view of `bytes` as [rows, cols] of `type`; `what` names the tensor in errors.
     // invalid_argument when the type is not decodable, cols is not a multiple of 32 (the
@@ -83,9 +87,36 @@ struct quant_matrix {
     const std::byte* row(std::size_t r) const noexcept { return data + r * row_bytes; }
     std::size_t bytes() const noexcept { return rows * row_bytes; }
 
+    std::size_t n_blocks() const noexcept { return cols / traits_of(type).block_size; }
+
     // Decodes row r into out[cols].
     void dequantize_row(std::size_t r, float* out) const noexcept {
-        ops::dequantize_row(type, row(r), out, cols / traits_of(type).block_size);
+        if (layout == quant_layout::blocks) {
+            ops::dequantize_row(type, row(r), out, n_blocks());
+            return;
+        }
+        std::byte block[sizeof(block_q8_0)];  // the largest block with a grouped layout
+        for (std::size_t b = 0; b < n_blocks(); ++b) {
+            block_in_ggml_order(type, layout, row(r), b, n_blocks(), block);
+            ops::dequantize_row(type, block, out + 32 * b, 1);
+        }
+    }
+
+    // Copies the rows [r0, r1) to the same rows of `dst` (bytes() long, this matrix's
+    // geometry), grouped when the type has a grouped layout and verbatim otherwise; `dst`
+    // then holds the matrix as_copied_to(dst) describes. This matrix must be in ggml order.
+    void copy_rows_to(std::byte* dst, std::size_t r0, std::size_t r1) const noexcept {
+        if (!has_grouped_layout(type)) {
+            std::memcpy(dst + r0 * row_bytes, row(r0), (r1 - r0) * row_bytes);
+            return;
+        }
+        for (std::size_t r = r0; r < r1; ++r) group_row(type, row(r), dst + r * row_bytes, n_blocks());
+    }
+    quant_matrix as_copied_to(const std::byte* dst) const noexcept {
+        quant_matrix m = *this;
+        m.data = dst;
+        m.layout = has_grouped_layout(type) ? quant_layout::grouped : quant_layout::blocks;
+        return m;
     }
 };
 
@@ -119,8 +150,9 @@ inline void dispatch_int8_type(ggml_type t, F&& f) {
     }
 }
 
-// Rows [n0, n1) × activation rows [m0, m1) with the integer kernels.
-template <ggml_type T, bool Fine>
+// Rows [n0, n1) × activation rows [m0, m1) with the integer kernels; Grouped: w is in the
+// grouped layout.
+template <ggml_type T, bool Fine, bool Grouped>
 void quant_block_int8(const quant_matrix& w, const q8_activations& xa, tensor_view<float> y, bool accumulate,
                       std::size_t n0, std::size_t n1, std::size_t m0, std::size_t m1) noexcept {
     const std::size_t n_blocks = w.cols / 32;
@@ -148,14 +180,14 @@ void quant_block_int8(const quant_matrix& w, const q8_activations& xa, tensor_vi
             }
             if (n1 - n >= 4) {
                 const std::byte* wr[4] = {w.row(n), w.row(n + 1), w.row(n + 2), w.row(n + 3)};
-                if (four_acts) qdot_tile<T, 4, 4, Fine>(wr, a, n_blocks, tile, 4);
-                else qdot_tile<T, 4, 1, Fine>(wr, a, n_blocks, tile, 1);
+                if (four_acts) qdot_tile<T, 4, 4, Fine, Grouped>(wr, a, n_blocks, tile, 4);
+                else qdot_tile<T, 4, 1, Fine, Grouped>(wr, a, n_blocks, tile, 1);
                 store(n, m, 4, nc, nc);
                 n += 4;
             } else {
                 const std::byte* wr[1] = {w.row(n)};
-                if (four_acts) qdot_tile<T, 1, 4, Fine>(wr, a, n_blocks, tile, 4);
-                else qdot_tile<T, 1, 1, Fine>(wr, a, n_blocks, tile, 1);
+                if (four_acts) qdot_tile<T, 1, 4, Fine, Grouped>(wr, a, n_blocks, tile, 4);
+                else qdot_tile<T, 1, 1, Fine, Grouped>(wr, a, n_blocks, tile, 1);
                 store(n, m, 1, nc, nc);
                 n += 1;
             }
@@ -212,8 +244,13 @@ inline void quant_matmul(const quant_matrix& w, const q8_activations& xa, tensor
         const std::size_t m0 = tm * acts_per_task, m1 = std::min(M, m0 + acts_per_task);
         if (int8) {
             detail::dispatch_int8_type(w.type, [&]<ggml_type T>() {
-                if (xa.fine()) detail::quant_block_int8<T, true>(w, xa, y, accumulate, n0, n1, m0, m1);
-                else detail::quant_block_int8<T, false>(w, xa, y, accumulate, n0, n1, m0, m1);
+                const auto run = [&]<bool Grouped>() {
+                    if (xa.fine()) detail::quant_block_int8<T, true, Grouped>(w, xa, y, accumulate, n0, n1, m0, m1);
+                    else detail::quant_block_int8<T, false, Grouped>(w, xa, y, accumulate, n0, n1, m0, m1);
+                };
+                if constexpr (has_grouped_layout(T))
+                    if (w.layout == quant_layout::grouped) return run.template operator()<true>();
+                run.template operator()<false>();
             });
         } else {
             detail::quant_block_float(w, xa.source(), y, accumulate, n0, n1, m0, m1);
