@@ -261,12 +261,14 @@ inline void qdot_group_avx512(const std::byte* const* w, const q8_group* const* 
             whi = _mm512_xor_si512(whi, _mm512_set1_epi8(char(0x80)));
         }
         for (int c = 0; c < C; ++c) {
-            const auto dot = [&](int i) {  // codes i (lo) and i + 1 (hi)
-                const __m512i start = T == ggml_type::q8_0 ? negb[c][i / 2] : _mm512_setzero_si512();
+            const auto dot = [&](int i, __m512i start) {  // start + codes i (lo) and i + 1 (hi)
+                if constexpr (T == ggml_type::q8_0) start = _mm512_add_epi32(start, negb[c][i / 2]);
                 return _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(start, wlo, act[c][i]), whi, act[c][i + 1]);
             };
-            __m512i isum = dot(0);
-            if constexpr (Fine) isum = _mm512_add_epi32(_mm512_slli_epi32(isum, 8), dot(2));
+            __m512i isum = dot(0, _mm512_setzero_si512());
+            // 256·Σ w q + Σ w r: the remainder products accumulate onto the shifted sum
+            // (exact integers, so the same value as adding the two sums)
+            if constexpr (Fine) isum = dot(2, _mm512_slli_epi32(isum, 8));
             const __m512 scale = _mm512_mul_ps(dw, _mm512_load_ps(Fine ? a[c][g].dv2 : a[c][g].dv));
             acc[r][c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), scale, acc[r][c]);
             if constexpr (T != ggml_type::q8_0)
