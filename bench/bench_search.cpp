@@ -12,7 +12,8 @@
 // same numbers): corpus.npy [n, d] and queries.npy [q, d] (unit rows) for exact search,
 // hnsw_base.npy and hnsw_queries.npy (clustered) for HNSW. Without it the bench generates
 // data of the same kinds with a fixed seed (exact: 1M × 384; HNSW: 50k × 384, or
-// TESSERA_BENCH_HNSW_N rows).
+// TESSERA_BENCH_HNSW_N rows). TESSERA_BENCH_HNSW_SEED (default 1) is the index's level seed:
+// a graph's recall at a given ef moves by a few thousandths from one seed to another.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -144,7 +145,9 @@ hnsw_data& hnsw() {
 
 void build_hnsw(hnsw_data& h) {
     const std::size_t d = h.base.extent(1);
-    h.index = std::make_unique<hnsw_index>(d, hnsw_params{.M = 16, .ef_construction = 100, .kind = metric::cosine, .seed = 1});
+    const char* seed_env = std::getenv("TESSERA_BENCH_HNSW_SEED");
+    const std::uint64_t seed = seed_env ? std::strtoull(seed_env, nullptr, 10) : 1;
+    h.index = std::make_unique<hnsw_index>(d, hnsw_params{.M = 16, .ef_construction = 100, .kind = metric::cosine, .seed = seed});
     for (std::size_t i = 0; i < h.base.extent(0); ++i) h.index->add(std::span<const float>(h.base.data() + i * d, d));
 }
 

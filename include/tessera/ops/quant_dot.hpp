@@ -41,7 +41,7 @@
 #include "tessera/ops/quant_act.hpp"
 #include "tessera/ops/quant_blocks.hpp"
 #include "tessera/ops/quant_dot_kq.hpp"  // Q5_0, Q4_K, Q6_K
-#include "tessera/ops/quant_layout.hpp"  // Q5_0, Q4_K, Q6_K
+#include "tessera/ops/quant_layout.hpp"
 
 #if defined(__AVX2__) || (defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__))
 #include <immintrin.h>

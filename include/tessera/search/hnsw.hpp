@@ -349,16 +349,25 @@ private:
         for (std::size_t i = 0; i < chosen.size(); ++i) p[1 + i] = chosen[i].second;
     }
 
-    // Greedy walk on one level towards q (search with ef = 1).
+    // Greedy walk on one level towards q (search with ef = 1). Each step scores the links of
+    // the node it stands on four at a time (as search_layer does), then moves in link order.
     void greedy(const float* q, std::uint32_t& cur, float& dcur, int level) const noexcept {
         for (bool changed = true; changed;) {
             changed = false;
-            for (std::uint32_t nb : links(cur, level)) {
-                const float d = distance(q, vector(nb));
-                if (d < dcur || (d == dcur && nb < cur)) {
-                    dcur = d;
-                    cur = nb;
-                    changed = true;
+            const auto nbs = links(cur, level);
+            for (std::size_t i = 0; i < std::min<std::size_t>(4, nbs.size()); ++i) prefetch_vector(nbs[i], 0);
+            for (std::size_t i = 0; i < nbs.size(); i += 4) {
+                for (std::size_t j = i + 4; j < std::min(nbs.size(), i + 8); ++j) prefetch_vector(nbs[j], 0);
+                const std::size_t n = std::min<std::size_t>(4, nbs.size() - i);
+                float d4[4];
+                distances(q, nbs.data() + i, n, d4);
+                for (std::size_t k = 0; k < n; ++k) {
+                    const std::uint32_t nb = nbs[i + k];
+                    if (d4[k] < dcur || (d4[k] == dcur && nb < cur)) {
+                        dcur = d4[k];
+                        cur = nb;
+                        changed = true;
+                    }
                 }
             }
         }
