@@ -317,6 +317,20 @@ private:
         const char* v = reinterpret_cast<const char*>(vector(id));
         for (std::size_t off = from_byte; off < dim_ * sizeof(float); off += 64) __builtin_prefetch(v + off);
     }
+    // Scores `ids` four at a time, in order, and hands each (distance, id) to visit; each
+    // group asks for the next group's vectors (from byte prefetch_from on: the caller may
+    // have asked for their first line already) while it is scored.
+    template <class Visit>
+    void score_in_fours(const float* q, std::span<const std::uint32_t> ids, std::size_t prefetch_from,
+                        Visit&& visit) const {
+        for (std::size_t i = 0; i < ids.size(); i += 4) {
+            for (std::size_t j = i + 4; j < std::min(ids.size(), i + 8); ++j) prefetch_vector(ids[j], prefetch_from);
+            const std::size_t n = std::min<std::size_t>(4, ids.size() - i);
+            float d4[4];
+            distances(q, ids.data() + i, n, d4);
+            for (std::size_t k = 0; k < n; ++k) visit(d4[k], ids[i + k]);
+        }
+    }
 
     static std::uint64_t splitmix64(std::uint64_t x) noexcept {
         x += 0x9e3779b97f4a7c15ull;
@@ -356,20 +370,13 @@ private:
             changed = false;
             const auto nbs = links(cur, level);
             for (std::size_t i = 0; i < std::min<std::size_t>(4, nbs.size()); ++i) prefetch_vector(nbs[i], 0);
-            for (std::size_t i = 0; i < nbs.size(); i += 4) {
-                for (std::size_t j = i + 4; j < std::min(nbs.size(), i + 8); ++j) prefetch_vector(nbs[j], 0);
-                const std::size_t n = std::min<std::size_t>(4, nbs.size() - i);
-                float d4[4];
-                distances(q, nbs.data() + i, n, d4);
-                for (std::size_t k = 0; k < n; ++k) {
-                    const std::uint32_t nb = nbs[i + k];
-                    if (d4[k] < dcur || (d4[k] == dcur && nb < cur)) {
-                        dcur = d4[k];
-                        cur = nb;
-                        changed = true;
-                    }
+            score_in_fours(q, nbs, 0, [&](float d, std::uint32_t nb) {
+                if (d < dcur || (d == dcur && nb < cur)) {
+                    dcur = d;
+                    cur = nb;
+                    changed = true;
                 }
-            }
+            });
         }
     }
 
@@ -432,24 +439,16 @@ private:
                     else __builtin_prefetch(vector(nb));
                     fresh.push_back(nb);
                 }
-            for (std::size_t i = 0; i < fresh.size(); i += 4) {
-                for (std::size_t j = i + 4; j < std::min(fresh.size(), i + 8); ++j) prefetch_vector(fresh[j], 64);
-                const std::size_t n = std::min<std::size_t>(4, fresh.size() - i);
-                float d4[4];
-                distances(q, fresh.data() + i, n, d4);
-                for (std::size_t k = 0; k < n; ++k) {
-                    const float d = d4[k];
-                    const std::uint32_t nb = fresh[i + k];
-                    if (results.size() < ef || d < bound) {
-                        candidates.push({d, nb});
-                        if (allowed(nb)) {
-                            results.push({d, nb});
-                            if (results.size() > ef) results.pop();
-                            bound = results.top().first;
-                        }
+            score_in_fours(q, fresh, 64, [&](float d, std::uint32_t nb) {
+                if (results.size() < ef || d < bound) {
+                    candidates.push({d, nb});
+                    if (allowed(nb)) {
+                        results.push({d, nb});
+                        if (results.size() > ef) results.pop();
+                        bound = results.top().first;
                     }
                 }
-            }
+            });
         }
         std::vector<scored> out;
         out.reserve(results.size());
