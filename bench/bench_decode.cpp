@@ -112,7 +112,7 @@ void bm_gemv(benchmark::State& s, ops::ggml_type type, int threads, bool fine, b
         if (type == ops::ggml_type::q8_0) ops::quantize_row_q8_0(wf.data() + r * K, wb.data() + r * row_bytes, K / 32);
     }
     auto w = ops::quant_matrix::view(type, wb, N, K, "bench");
-    std::vector<std::byte> wg(wb.size());
+    std::vector<std::byte> wg(grouped ? wb.size() : 0);
     if (grouped) {
         w.copy_rows_to(wg.data(), 0, N);
         w = w.as_copied_to(wg.data());

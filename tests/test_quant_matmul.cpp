@@ -7,7 +7,7 @@
 //  * the scalar reference against a float dot of dequantized weights and dequantized
 //    activations (which it must equal up to rounding), and quant_matmul against an fp32
 //    matmul of the dequantized weights (the quantization error of 8-bit activations);
-//  * the grouped layout (ops/quant_layout.hpp): group/ungroup round trip, decoding, and every
+//  * the grouped layout (ops/quant_layout.hpp): the round trip to ggml order, decoding, and every
 //    kernel on grouped rows equal to the same kernel on ggml rows, bit for bit;
 //  * GEMV == GEMM rows, bitwise; results independent of the thread count, bitwise;
 //  * accumulate, strided outputs, the float path for other types, and the shape checks.
@@ -226,7 +226,8 @@ TEST_CASE("grouped layout: the same bytes regrouped; round trip, decoding and of
                     CHECK(std::memcmp(g.row(r) + at.codes, w.row(r) + b * geo.block + geo.scale, geo.codes) == 0);
                 }
                 std::vector<std::byte> back(w.row_bytes);
-                ops::ungroup_row(type, g.row(r), back.data(), nb);
+                for (std::size_t b = 0; b < nb; ++b)  // back to ggml order, block by block
+                    ops::block_in_ggml_order(type, g.layout, g.row(r), b, nb, back.data() + b * geo.block);
                 CHECK(std::memcmp(back.data(), w.row(r), w.row_bytes) == 0);
                 std::vector<float> a(w.cols), b(w.cols);
                 w.dequantize_row(r, a.data());

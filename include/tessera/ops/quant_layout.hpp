@@ -71,40 +71,29 @@ constexpr grouped_block_at block_offsets(ggml_type t, quant_layout layout, std::
 }
 
 namespace detail {
-// The row loops with the geometry a compile-time constant, so each memcpy is a move or two
+// The row loop with the geometry a compile-time constant, so each memcpy is a move or two
 // (a model's open regroups ~100 MB this way).
-template <ggml_type T, bool ToGrouped>
-void regroup_row(const std::byte* src, std::byte* dst, std::size_t n_blocks) noexcept {
+template <ggml_type T>
+void group_row(const std::byte* src, std::byte* dst, std::size_t n_blocks) noexcept {
     constexpr grouped_geometry g = grouped_geometry_of(T);
     for (std::size_t b = 0; b < n_blocks; ++b) {
         const grouped_block_at at = grouped_offsets(g, b, n_blocks);
-        if constexpr (ToGrouped) {
-            std::memcpy(dst + at.scale, src + b * g.block, g.scale);
-            std::memcpy(dst + at.codes, src + b * g.block + g.scale, g.codes);
-        } else {
-            std::memcpy(dst + b * g.block, src + at.scale, g.scale);
-            std::memcpy(dst + b * g.block + g.scale, src + at.codes, g.codes);
-        }
-    }
-}
-template <bool ToGrouped>
-void regroup_row(ggml_type t, const std::byte* src, std::byte* dst, std::size_t n_blocks) noexcept {
-    switch (t) {
-    case ggml_type::q4_0: regroup_row<ggml_type::q4_0, ToGrouped>(src, dst, n_blocks); break;
-    case ggml_type::q4_1: regroup_row<ggml_type::q4_1, ToGrouped>(src, dst, n_blocks); break;
-    case ggml_type::q8_0: regroup_row<ggml_type::q8_0, ToGrouped>(src, dst, n_blocks); break;
-    default: break;
+        std::memcpy(dst + at.scale, src + b * g.block, g.scale);
+        std::memcpy(dst + at.codes, src + b * g.block + g.scale, g.codes);
     }
 }
 }  // namespace detail
 
 // One row (n_blocks blocks of type t, which must have a grouped layout) from ggml order
-// into grouped order, and back. src and dst are distinct, each row_bytes long, any alignment.
+// into grouped order. src and dst are distinct, each row_bytes long, any alignment.
+// (Back to ggml order, block by block: block_in_ggml_order.)
 inline void group_row(ggml_type t, const std::byte* src, std::byte* dst, std::size_t n_blocks) noexcept {
-    detail::regroup_row<true>(t, src, dst, n_blocks);
-}
-inline void ungroup_row(ggml_type t, const std::byte* src, std::byte* dst, std::size_t n_blocks) noexcept {
-    detail::regroup_row<false>(t, src, dst, n_blocks);
+    switch (t) {
+    case ggml_type::q4_0: detail::group_row<ggml_type::q4_0>(src, dst, n_blocks); break;
+    case ggml_type::q4_1: detail::group_row<ggml_type::q4_1>(src, dst, n_blocks); break;
+    case ggml_type::q8_0: detail::group_row<ggml_type::q8_0>(src, dst, n_blocks); break;
+    default: break;
+    }
 }
 
 // Block b of a row in either layout, as a ggml block (its bytes in ggml order) in `out`
