@@ -4,6 +4,9 @@
 //        bytes_per_second (corpus bytes read per second) and queries/s
 //   search/exact/tessera/n:<N>/d:<D>/q:64/threads:<T>   a batch of 64 queries, GEMM blocks +
 //        candidate rescoring; gflops (2·q·n·d per batch) and queries/s
+//   search/exact/tessera_int8/n:<N>/d:<D>/q:<1|64>/threads:<T>  the same searches over int8
+//        codes of the corpus (search/int8_codes.hpp; built once, like a FAISS index's add):
+//        identical hits; bytes_per_second counts the code bytes read, gflops stays 2·q·n·d
 //   search/hnsw_build/tessera/n:<N>/d:<D>/M:16/efc:100/threads:1   build time (one iteration)
 //   search/hnsw/tessera/n:<N>/d:<D>/ef:<E>/threads:1    top-10 queries/s and recall@10
 //
@@ -108,12 +111,13 @@ tensor<float> clustered_rows(std::size_t n, std::size_t d, std::size_t clusters,
 
 struct exact_data {
     tensor<float> corpus, queries;
+    mutable std::unique_ptr<int8_codes> codes;  // built on first use
 };
 const exact_data& exact() {
     static const exact_data data = [] {
         if (const char* dir = data_dir())
-            return exact_data{load_npy(std::string(dir) + "/corpus.npy"), load_npy(std::string(dir) + "/queries.npy")};
-        return exact_data{unit_rows(1'000'000, 384, 1), unit_rows(64, 384, 2)};
+            return exact_data{load_npy(std::string(dir) + "/corpus.npy"), load_npy(std::string(dir) + "/queries.npy"), nullptr};
+        return exact_data{unit_rows(1'000'000, 384, 1), unit_rows(64, 384, 2), nullptr};
     }();
     return data;
 }
@@ -151,8 +155,10 @@ void build_hnsw(hnsw_data& h) {
     for (std::size_t i = 0; i < h.base.extent(0); ++i) h.index->add(std::span<const float>(h.base.data() + i * d, d));
 }
 
-void bm_exact(benchmark::State& s, std::size_t nq, int threads) {
+void bm_exact(benchmark::State& s, std::size_t nq, int threads, bool int8) {
     const auto& data = exact();
+    if (int8 && !data.codes) data.codes = std::make_unique<int8_codes>(int8_codes::build(data.corpus.view()));
+    const int8_codes* codes = int8 ? data.codes.get() : nullptr;
     std::unique_ptr<thread_pool> pool;
     if (threads > 1) pool = std::make_unique<thread_pool>(threads);
     const std::size_t n = data.corpus.extent(0), d = data.corpus.extent(1);
@@ -161,14 +167,14 @@ void bm_exact(benchmark::State& s, std::size_t nq, int threads) {
     for (auto _ : s) {
         if (nq == 1) {
             const std::span<const float> q(data.queries.data() + (i++ % data.queries.extent(0)) * d, d);
-            benchmark::DoNotOptimize(exact_top_k(q, data.corpus.view(), 10, {.kind = metric::dot, .pool = pool.get()}));
+            benchmark::DoNotOptimize(exact_top_k(q, data.corpus.view(), 10, {.kind = metric::dot, .pool = pool.get(), .codes = codes}));
         } else {
             benchmark::DoNotOptimize(
-                exact_top_k_batch(queries, data.corpus.view(), 10, {.kind = metric::dot, .pool = pool.get()}));
+                exact_top_k_batch(queries, data.corpus.view(), 10, {.kind = metric::dot, .pool = pool.get(), .codes = codes}));
         }
     }
     const double iters = double(s.iterations());
-    s.SetBytesProcessed(std::int64_t(iters * double(n * d * sizeof(float))));
+    s.SetBytesProcessed(std::int64_t(iters * double(codes ? codes->bytes() : n * d * sizeof(float))));
     s.counters["queries/s"] = benchmark::Counter(iters * double(nq), benchmark::Counter::kIsRate);
     if (nq > 1) s.counters["gflops"] = benchmark::Counter(iters * 2.0 * double(nq * n * d) / 1e9, benchmark::Counter::kIsRate);
 }
@@ -204,13 +210,14 @@ const int registered = [] {
     // lazily, so the names use the defaults unless TESSERA_BENCH_SEARCH_N/D say otherwise.
     const char* n_env = std::getenv("TESSERA_BENCH_SEARCH_N");
     const std::string tag = shape_tag(n_env ? std::strtoull(n_env, nullptr, 10) : 1'000'000, 384);
-    for (std::size_t nq : {1, 64})
-        for (int t : {1, 2})
-            benchmark::RegisterBenchmark(("search/exact/tessera/" + tag + "/q:" + std::to_string(nq) +
-                                          "/threads:" + std::to_string(t)).c_str(),
-                                         bm_exact, nq, t)
-                ->UseRealTime()
-                ->Unit(benchmark::kMillisecond);
+    for (bool int8 : {false, true})
+        for (std::size_t nq : {1, 64})
+            for (int t : {1, 2})
+                benchmark::RegisterBenchmark((std::string("search/exact/") + (int8 ? "tessera_int8/" : "tessera/") + tag +
+                                              "/q:" + std::to_string(nq) + "/threads:" + std::to_string(t)).c_str(),
+                                             bm_exact, nq, t, int8)
+                    ->UseRealTime()
+                    ->Unit(benchmark::kMillisecond);
     const char* h_env = std::getenv("TESSERA_BENCH_HNSW_N");
     const std::string htag = shape_tag(h_env ? std::strtoull(h_env, nullptr, 10) : 50'000, 384);
     benchmark::RegisterBenchmark(("search/hnsw_build/tessera/" + htag + "/M:16/efc:100/threads:1").c_str(), bm_hnsw_build)

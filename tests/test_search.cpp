@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <random>
@@ -10,6 +11,8 @@
 
 #include "tessera/search/semantic_search.hpp"
 #include "tessera/search/similarity.hpp"
+#include "tessera/core/thread_pool.hpp"
+#include "tessera/search/int8_codes.hpp"
 #include "tessera/search/topk.hpp"
 
 using namespace tessera;
@@ -210,6 +213,207 @@ TEST_CASE("corpus rows holding NaN rank last; batched agrees") {
             }
         }
     }
+}
+
+namespace {
+
+// Same ids and the same score bits (NaN-aware).
+bool same_hits(const std::vector<hit>& a, const std::vector<hit>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i].corpus_id != b[i].corpus_id || std::memcmp(&a[i].score, &b[i].score, sizeof(float)) != 0) return false;
+    return true;
+}
+
+// Row r's codes, read back out of the panel layout.
+std::vector<int> decode_codes(const int8_codes& c, std::size_t r) {
+    std::vector<int> out(c.dim());
+    const std::int8_t* panel = c.panel(r / 16);
+    for (std::size_t j = 0; j < c.dim(); ++j) out[j] = panel[((j / 4) * 16 + r % 16) * 4 + j % 4];
+    return out;
+}
+
+// Corpora that stress the bounds: gaussian, small integers (ties and duplicate rows),
+// near-duplicates (every interval overlaps: many candidates), and rows of extreme scale
+// (zero, tiny, huge, NaN, infinite) that the codes must hand to the exact rescoring.
+tensor<float> stress_corpus(std::size_t n, std::size_t d, int kind, std::uint32_t seed) {
+    if (kind == 0) return random_matrix(n, d, seed);
+    if (kind == 1) return random_matrix(n, d, seed, 2);
+    tensor<float> x = random_matrix(n, d, seed);
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    if (kind == 2) {
+        const auto base = random_matrix(1, d, seed + 1);
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < d; ++j) x(i, j) = base(0, j) + 1e-4f * g(rng);
+        return x;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        const float f = i % 11 == 0 ? 0.0f : i % 11 == 1 ? 1e-30f : i % 11 == 2 ? 1e30f : i % 11 == 3 ? 1e-13f : 1.0f;
+        for (std::size_t j = 0; j < d; ++j) x(i, j) *= f;
+    }
+    if (n > 40) {
+        x(37, d / 2) = std::numeric_limits<float>::quiet_NaN();
+        x(40, 0) = std::numeric_limits<float>::infinity();
+    }
+    return x;
+}
+
+}  // namespace
+
+TEST_CASE("int8 codes: the error bounds hold, and every kernel gives the reference sums") {
+    std::mt19937 rng(17);
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    for (std::size_t d : {1u, 3u, 4u, 5u, 17u, 64u, 383u, 384u, 385u}) {
+        for (std::size_t n : {1u, 15u, 16u, 17u, 40u}) {
+            tensor<float> x(shape{n, d});
+            for (std::size_t i = 0; i < n; ++i)
+                for (std::size_t j = 0; j < d; ++j) x(i, j) = g(rng) * (i % 3 == 0 ? 1e-3f : 1.0f);
+            const int8_codes c = int8_codes::build(x.view());
+            REQUIRE(c.rows() == n);
+            REQUIRE(c.panels() == (n + 15) / 16);
+            for (std::size_t i = 0; i < n; ++i) {
+                const auto code = decode_codes(c, i);
+                long double esq = 0, hsq = 0;
+                long sum = 0;
+                for (std::size_t j = 0; j < d; ++j) {
+                    CHECK(std::abs(code[j]) <= 127);
+                    const long double xh = (long double)c.scale()[i] * code[j];
+                    esq += ((long double)x(i, j) - xh) * ((long double)x(i, j) - xh);
+                    hsq += xh * xh;
+                    sum += code[j];
+                }
+                CHECK(std::sqrt(esq) <= (long double)c.err()[i]);
+                CHECK(std::sqrt(hsq) <= (long double)c.hnorm()[i]);
+                CHECK(-128 * sum == c.bias()[i]);
+            }
+            // A query's codes, at an odd address; ε_q bounds its error.
+            std::vector<float> q(d);
+            for (auto& v : q) v = g(rng);
+            std::vector<std::uint8_t> ubuf(c.groups() * 4 + 1);
+            std::uint8_t* u = ubuf.data() + 1;
+            const auto qs = c.quantize_query(q, u);
+            REQUIRE(qs.ok);
+            long double qe = 0;
+            for (std::size_t j = 0; j < d; ++j) {
+                const long double qh = (long double)qs.scale * (int(u[j]) - 128);
+                qe += ((long double)q[j] - qh) * ((long double)q[j] - qh);
+            }
+            CHECK(std::sqrt(qe) <= (long double)qs.eps);
+            for (std::size_t j = d; j < c.groups() * 4; ++j) CHECK(u[j] == 128);
+            // Reference kernel = the definition; the VNNI kernels = the reference.
+            for (std::size_t p = 0; p < c.panels(); ++p) {
+                std::int32_t ref[16];
+                int8_kernels::panel_dots_reference(u, c.panel(p), c.groups(), c.bias() + 16 * p, ref);
+                for (std::size_t r = 0; r < 16 && p * 16 + r < n; ++r) {
+                    const auto code = decode_codes(c, p * 16 + r);
+                    long want = 0;
+                    for (std::size_t j = 0; j < d; ++j) want += long(int(u[j]) - 128) * code[j];
+                    CHECK(ref[r] == want);
+                }
+#if TESSERA_INT8_VNNI
+                std::int32_t got[16];
+                int8_kernels::panel_dots_vnni(u, c.panel(p), c.groups(), c.bias() + 16 * p, got);
+                CHECK(std::equal(got, got + 16, ref));
+#endif
+            }
+#if TESSERA_INT8_VNNI
+            // The batch kernel: 12 and 5 queries (distinct codes), one and two panels.
+            std::vector<std::vector<std::uint8_t>> qcodes(12, std::vector<std::uint8_t>(c.groups() * 4));
+            const std::uint8_t* us[12];
+            for (std::size_t j = 0; j < 12; ++j) {
+                for (auto& v : q) v = g(rng);
+                c.quantize_query(q, qcodes[j].data());
+                us[j] = qcodes[j].data();
+            }
+            std::int32_t out[12 * 32];
+            for (std::size_t p = 0; p < c.panels(); ++p) {
+                const bool two = p + 1 < c.panels();
+                if (two) int8_kernels::panel_dots_vnni_batch<12, 2>(us, c.panel(p), c.groups(), c.bias() + 16 * p, out);
+                else int8_kernels::panel_dots_vnni_batch<12, 1>(us, c.panel(p), c.groups(), c.bias() + 16 * p, out);
+                for (std::size_t j = 0; j < 12; ++j)
+                    for (std::size_t pp = 0; pp < (two ? 2u : 1u); ++pp) {
+                        std::int32_t ref[16];
+                        int8_kernels::panel_dots_reference(us[j], c.panel(p + pp), c.groups(), c.bias() + 16 * (p + pp), ref);
+                        CHECK(std::equal(ref, ref + 16, out + j * 32 + pp * 16));
+                    }
+                int8_kernels::panel_dots_vnni_batch<5, 1>(us, c.panel(p), c.groups(), c.bias() + 16 * p, out);
+                for (std::size_t j = 0; j < 5; ++j) {
+                    std::int32_t ref[16];
+                    int8_kernels::panel_dots_reference(us[j], c.panel(p), c.groups(), c.bias() + 16 * p, ref);
+                    CHECK(std::equal(ref, ref + 16, out + j * 32));
+                }
+            }
+#endif
+        }
+    }
+    // Rows the bound cannot serve get an infinite error; queries outside the range say so.
+    tensor<float> odd(shape{4, 8});
+    for (std::size_t j = 0; j < 8; ++j) {
+        odd(0, j) = 0.0f;
+        odd(1, j) = 1e-20f;
+        odd(2, j) = 1e20f;
+        odd(3, j) = j == 3 ? std::numeric_limits<float>::quiet_NaN() : 1.0f;
+    }
+    const int8_codes oc = int8_codes::build(odd.view());
+    CHECK(oc.err()[0] == 0.0f);
+    for (std::size_t i = 1; i < 4; ++i) CHECK(std::isinf(oc.err()[i]));
+    std::uint8_t u8[8];
+    CHECK(!oc.quantize_query(std::vector<float>(8, 0.0f), u8).ok);
+    CHECK(!oc.quantize_query(std::vector<float>(8, 1e-20f), u8).ok);
+    CHECK(oc.quantize_query(std::vector<float>(8, 0.5f), u8).ok);
+    CHECK_THROWS_AS(int8_codes(0), error);
+}
+
+TEST_CASE("exact search over int8 codes returns the f32 hits bit for bit, for 1, 2 and 3 threads" * doctest::test_suite("concurrency")) {
+    thread_pool p2(2), p3(3);
+    thread_pool* pools[] = {nullptr, &p2, &p3};
+    std::size_t candidates_checked = 0;
+    for (int kind_of_data : {0, 1, 2, 3}) {
+        for (std::size_t d : {7u, 64u}) {
+            const std::size_t n = kind_of_data == 2 ? 3000 : 1237;
+            const auto x = stress_corpus(n, d, kind_of_data, 31 + std::uint32_t(d));
+            const auto qs = kind_of_data == 1 ? random_matrix(13, d, 77, 2) : random_matrix(13, d, 77);
+            const int8_codes codes = int8_codes::build(x.view());
+            row_mask every3(n), panels_out(n);
+            for (std::size_t i = 0; i < n; i += 3) every3.set(i);
+            for (std::size_t i = 0; i < n; ++i)
+                if ((i / 16) % 3 != 1) panels_out.set(i);  // whole panels excluded
+            for (metric kind : all_metrics) {
+                for (const row_mask* m : {(const row_mask*)nullptr, (const row_mask*)&every3, (const row_mask*)&panels_out}) {
+                    for (std::size_t k : {1u, 10u, 57u}) {
+                        std::vector<std::vector<hit>> truth;
+                        for (std::size_t i = 0; i < qs.extent(0); ++i) {
+                            truth.push_back(brute_force(qs.data() + i * d, x, k, kind, m));
+                            const std::span<const float> q(qs.data() + i * d, d);
+                            CHECK(same_hits(exact_top_k(q, x.view(), k, {.kind = kind, .mask = m, .codes = &codes}), truth[i]));
+                            CHECK(same_hits(exact_top_k<simd::scalar_arch>(q, x.view(), k, {.kind = kind, .mask = m, .codes = &codes}),
+                                            exact_top_k<simd::scalar_arch>(q, x.view(), k, {.kind = kind, .mask = m})));
+                            ++candidates_checked;
+                        }
+                        for (thread_pool* pool : pools) {
+                            const auto batched = exact_top_k_batch(qs.view(), x.view(), k,
+                                                                   {.kind = kind, .pool = pool, .mask = m, .codes = &codes});
+                            REQUIRE(batched.size() == truth.size());
+                            for (std::size_t i = 0; i < truth.size(); ++i) CHECK(same_hits(batched[i], truth[i]));
+                            const auto one = exact_top_k(std::span<const float>(qs.data(), d), x.view(), k,
+                                                         {.kind = kind, .pool = pool, .mask = m, .codes = &codes});
+                            CHECK(same_hits(one, truth[0]));
+                        }
+                    }
+                }
+            }
+            // k above the number of rows: every row, sorted.
+            const auto all = exact_top_k(std::span<const float>(qs.data(), d), x.view(), n + 3, {.kind = metric::dot, .codes = &codes});
+            CHECK(same_hits(all, brute_force(qs.data(), x, n + 3, metric::dot)));
+        }
+    }
+    CHECK(candidates_checked > 1000);
+    // Codes of another shape are refused.
+    const auto x = random_matrix(40, 8, 3);
+    const int8_codes short_codes = int8_codes::build(random_matrix(39, 8, 3).view());
+    CHECK_THROWS_AS(exact_top_k(std::vector<float>(8, 1.0f), x.view(), 4, {.codes = &short_codes}), error);
+    CHECK_THROWS_AS(exact_top_k_batch(x.view(), x.view(), 4, {.codes = &short_codes}), error);
 }
 
 // ---------------------------------------------------------------------------------------

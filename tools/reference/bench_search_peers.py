@@ -104,7 +104,7 @@ def main():
         tag = f"n:{args.n}/d:{d}"
         rows = {}
         for r in range(args.rounds):
-            t = run_tessera(args.bench, tmp, f"membw/read/threads:1/|search/exact/tessera/{tag}/q:(1|64)/threads:1/", env_extra)
+            t = run_tessera(args.bench, tmp, f"membw/read/threads:1/|search/exact/tessera(_int8)?/{tag}/q:(1|64)/threads:1/", env_extra)
             for name, b in t.items():
                 rows.setdefault(name, []).append(b["real_time"] / 1e3)  # ms -> s
             q1, q64 = queries[:1], queries
@@ -116,18 +116,24 @@ def main():
         med = {k: statistics.median(v) for k, v in rows.items()}
         membw_s = med["membw/read/threads:1"]  # seconds to read 1 GiB
         bw = (1 << 30) / membw_s
-        t1 = med[f"search/exact/tessera/{tag}/q:1/threads:1"]
-        t64 = med[f"search/exact/tessera/{tag}/q:64/threads:1"]
         bytes_ = args.n * d * 4
         flops64 = 2.0 * 64 * args.n * d
         print(f"\nexact top-10, {args.n} x {d} f32, 1 thread (median of {args.rounds} rounds)")
         print(f"  read bandwidth (membw/read/threads:1): {bw / 1e9:.1f} GB/s")
-        print(f"  q:1   tessera {t1 * 1e3:8.1f} ms  {bytes_ / t1 / 1e9:5.1f} GB/s = {bytes_ / t1 / bw:.0%} of read bandwidth")
-        print(f"        faiss   {med['faiss q:1'] * 1e3:8.1f} ms  -> tessera is {med['faiss q:1'] / t1:.2f}x FAISS IndexFlatIP")
-        print(f"        numpy   {med['numpy q:1'] * 1e3:8.1f} ms  -> tessera is {med['numpy q:1'] / t1:.2f}x numpy")
-        print(f"  q:64  tessera {t64 * 1e3:8.1f} ms  {flops64 / t64 / 1e9:5.1f} GFLOP/s")
-        print(f"        faiss   {med['faiss q:64'] * 1e3:8.1f} ms  {flops64 / med['faiss q:64'] / 1e9:5.1f} GFLOP/s -> tessera is {med['faiss q:64'] / t64:.2f}x")
-        print(f"        numpy   {med['numpy q:64'] * 1e3:8.1f} ms  {flops64 / med['numpy q:64'] / 1e9:5.1f} GFLOP/s -> tessera is {med['numpy q:64'] / t64:.2f}x")
+        for impl in ("tessera", "tessera_int8"):
+            t1 = med[f"search/exact/{impl}/{tag}/q:1/threads:1"]
+            t64 = med[f"search/exact/{impl}/{tag}/q:64/threads:1"]
+            # Bytes the scan reads: the f32 rows, or the codes (one byte a value + 24 a row).
+            read = bytes_ if impl == "tessera" else args.n * (((d + 3) // 4) * 4 + 24)
+            print(f"  {impl}")
+            print(f"    q:1   {t1 * 1e3:8.1f} ms  reads {read / t1 / 1e9:5.1f} GB/s = {read / t1 / bw:.0%} of read bandwidth"
+                  f"  -> {med['faiss q:1'] / t1:.2f}x FAISS IndexFlatIP, {med['numpy q:1'] / t1:.2f}x numpy")
+            print(f"    q:64  {t64 * 1e3:8.1f} ms  {flops64 / t64 / 1e9:5.1f} GFLOP/s (2*q*n*d / time)"
+                  f"  -> {med['faiss q:64'] / t64:.2f}x FAISS, {med['numpy q:64'] / t64:.2f}x numpy")
+        print(f"  faiss   q:1 {med['faiss q:1'] * 1e3:8.1f} ms ({bytes_ / med['faiss q:1'] / bw:.0%} of read bandwidth)"
+              f"   q:64 {med['faiss q:64'] * 1e3:8.1f} ms ({flops64 / med['faiss q:64'] / 1e9:.1f} GFLOP/s)")
+        print(f"  numpy   q:1 {med['numpy q:1'] * 1e3:8.1f} ms   q:64 {med['numpy q:64'] * 1e3:8.1f} ms"
+              f" ({flops64 / med['numpy q:64'] / 1e9:.1f} GFLOP/s)")
         del corpus, flat
         os.remove(f"{tmp}/corpus.npy")
 
