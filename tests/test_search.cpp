@@ -151,6 +151,8 @@ TEST_CASE("semantic_search: shape, k edge cases, NaN and zero queries") {
     const auto x = random_matrix(50, 8, 1);
     const auto qs = random_matrix(3, 8, 2);
     auto res = semantic_search(qs.view(), x.view(), 5);
+    const int8_codes codes = int8_codes::build(x.view());
+    CHECK(semantic_search(qs.view(), x.view(), 5, {.codes = &codes}) == res);
     REQUIRE(res.size() == 3);
     for (const auto& r : res) {
         REQUIRE(r.size() == 5);

@@ -21,6 +21,9 @@ struct semantic_search_options {
     metric score_function = metric::cosine;
     thread_pool* pool = nullptr;
     const row_mask* mask = nullptr;  // rows allowed (null: all)
+    // int8_codes::build(corpus), made once and reused: the scan reads a byte per value and
+    // returns the same hits (topk.hpp).
+    const int8_codes* codes = nullptr;
 };
 
 template <class Arch = simd::default_arch>
@@ -30,6 +33,7 @@ std::vector<std::vector<hit>> semantic_search(tensor_view<const float> queries, 
     e.kind = opt.score_function;
     e.pool = opt.pool;
     e.mask = opt.mask;
+    e.codes = opt.codes;
     // A single query may come as a rank-1 vector, as sentence-transformers accepts.
     if (queries.rank() == 1) queries = queries.reshape(shape{1, queries.extent(0)});
     return exact_top_k_batch<Arch>(queries, corpus, top_k, e);
