@@ -88,6 +88,27 @@ TEST_CASE("hnsw recall@10 >= 0.95 against exact search on 20k x 64 clustered vec
     }
 }
 
+TEST_CASE("hnsw keep_pruned: the new node keeps M links, recall holds either way") {
+    const auto all = clustered(8100, 32, 20, 5);
+    const auto x = tensor<float>::from_view(all.view().slice(0, 0, 8000));
+    const auto qs = tensor<float>::from_view(all.view().slice(0, 8000, 8100));
+    const auto kept = build(x, {.M = 8, .ef_construction = 64, .seed = 3, .keep_pruned = true});
+    const auto plain = build(x, {.M = 8, .ef_construction = 64, .seed = 3, .keep_pruned = false});
+    // The last node added: nothing was linked to it after, so its list is what insertion gave.
+    CHECK(kept.neighbours(7999, 0).size() == 8);
+    CHECK(plain.neighbours(7999, 0).size() <= 8);
+    std::size_t links_kept = 0, links_plain = 0;
+    for (std::size_t i = 0; i < x.extent(0); ++i) {
+        links_kept += kept.neighbours(i, 0).size();
+        links_plain += plain.neighbours(i, 0).size();
+    }
+    CHECK(links_kept > links_plain);
+    CHECK(recall_at_10(kept, x, qs, metric::cosine, 64) >= 0.95);
+    CHECK(recall_at_10(plain, x, qs, metric::cosine, 64) >= 0.95);
+    CHECK_THROWS_AS(kept.neighbours(8000, 0), error);
+    CHECK_THROWS_AS(kept.neighbours(0, kept.level_of(0) + 1), error);
+}
+
 TEST_CASE("hnsw is deterministic given a seed, and save/load keeps it") {
     const auto x = clustered(2000, 16, 20, 3);
     const auto qs = clustered(20, 16, 20, 4);
