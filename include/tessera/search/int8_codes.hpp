@@ -103,36 +103,43 @@ public:
         }
         const std::size_t r = rows_ % panel_rows;
         std::int8_t* panel = codes_.data() + (rows_ / panel_rows) * panel_rows * groups_ * 4;
-        double amax = 0.0, nsq = 0.0;
+        // Sums in four interleaved double chains (independent, so they pipeline).
+        float amax = 0.0f;
+        double part[4] = {0.0, 0.0, 0.0, 0.0};
         bool finite = true;
-        for (float v : x) {
+        for (std::size_t j = 0; j < dim_; ++j) {
+            const float v = x[j];
             finite = finite && std::isfinite(v);
-            amax = std::max(amax, std::abs(double(v)));
-            nsq += double(v) * double(v);
+            amax = std::max(amax, std::abs(v));
+            part[j % 4] += double(v) * double(v);
         }
-        const double nrm = std::sqrt(nsq);
-        const bool usable = finite && amax <= 0x1p40 && (nrm == 0.0 || nrm >= 0x1p-40);
+        const double nrm = std::sqrt((part[0] + part[1]) + (part[2] + part[3]));
+        const bool usable = finite && amax <= 0x1p40f && (nrm == 0.0 || nrm >= 0x1p-40);
         float& scale = scale_[rows_];
         std::int32_t sum = 0;
-        double esq = 0.0, hsq = 0.0;
-        if (usable && amax > 0.0) {
-            // Codes from the float scale actually stored, so x̂ = scale·c holds exactly.
-            scale = float(amax / 127.0);
-            if (double(scale) * 127.0 < amax) scale = std::nextafter(scale, std::numeric_limits<float>::infinity());
+        std::int64_t hsq = 0;  // Σc², exact
+        double esq[4] = {0.0, 0.0, 0.0, 0.0};
+        if (usable && amax > 0.0f) {
+            // Any code gives a valid bound, since err is computed from the codes chosen;
+            // x·(1/s) rounded is the nearest code up to the rounding of 1/s.
+            scale = float(double(amax) / 127.0);
+            if (double(scale) * 127.0 < double(amax)) scale = std::nextafter(scale, std::numeric_limits<float>::infinity());
+            const float inv = 1.0f / scale;
             for (std::size_t j = 0; j < dim_; ++j) {
-                const double c = std::clamp(std::nearbyint(double(x[j]) / double(scale)), -127.0, 127.0);
-                const double e = double(x[j]) - c * double(scale);
-                esq += e * e;
+                const int c = int(std::clamp(std::nearbyint(x[j] * inv), -127.0f, 127.0f));
+                const double e = double(x[j]) - double(c) * double(scale);  // c·s exact (8 × 24 bits)
+                esq[j % 4] += e * e;
                 hsq += c * c;
-                sum += std::int32_t(c);
+                sum += c;
                 panel[((j / 4) * panel_rows + r) * 4 + j % 4] = std::int8_t(c);
             }
         } else {
             scale = 0.0f;  // zero codes; an unusable row's bound is +∞ below
         }
         // Rounded up with a relative margin far above double's rounding of these sums.
-        err_[rows_] = usable ? round_up(std::sqrt(esq)) : std::numeric_limits<float>::infinity();
-        hnorm_[rows_] = usable ? round_up(std::sqrt(hsq) * double(scale)) : 0.0f;
+        err_[rows_] = usable ? round_up(std::sqrt((esq[0] + esq[1]) + (esq[2] + esq[3])))
+                             : std::numeric_limits<float>::infinity();
+        hnorm_[rows_] = usable ? round_up(std::sqrt(double(hsq)) * double(scale)) : 0.0f;
         norm_[rows_] = usable ? float(nrm) : 0.0f;
         inv_norm_[rows_] = usable && nrm > 0.0 ? float(1.0 / double(norm_[rows_])) : 0.0f;
         bias_[rows_] = -128 * sum;
