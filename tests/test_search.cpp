@@ -416,6 +416,12 @@ TEST_CASE("exact search over int8 codes returns the f32 hits bit for bit, for 1,
     const int8_codes short_codes = int8_codes::build(random_matrix(39, 8, 3).view());
     CHECK_THROWS_AS(exact_top_k(std::vector<float>(8, 1.0f), x.view(), 4, {.codes = &short_codes}), error);
     CHECK_THROWS_AS(exact_top_k_batch(x.view(), x.view(), 4, {.codes = &short_codes}), error);
+    // Codes of another corpus of the same shape are caught by the spot check.
+    const int8_codes other = int8_codes::build(random_matrix(40, 8, 4).view());
+    CHECK_THROWS_AS(exact_top_k(std::vector<float>(8, 1.0f), x.view(), 4, {.codes = &other}), error);
+    const int8_codes own = int8_codes::build(x.view());
+    CHECK(own.row_agrees(5, {x.data() + 5 * 8, 8}));
+    CHECK(!own.row_agrees(5, {x.data() + 6 * 8, 8}));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -103,47 +103,25 @@ public:
         }
         const std::size_t r = rows_ % panel_rows;
         std::int8_t* panel = codes_.data() + (rows_ / panel_rows) * panel_rows * groups_ * 4;
-        // Sums in four interleaved double chains (independent, so they pipeline).
-        float amax = 0.0f;
-        double part[4] = {0.0, 0.0, 0.0, 0.0};
-        bool finite = true;
-        for (std::size_t j = 0; j < dim_; ++j) {
-            const float v = x[j];
-            finite = finite && std::isfinite(v);
-            amax = std::max(amax, std::abs(v));
-            part[j % 4] += double(v) * double(v);
-        }
-        const double nrm = std::sqrt((part[0] + part[1]) + (part[2] + part[3]));
-        const bool usable = finite && amax <= 0x1p40f && (nrm == 0.0 || nrm >= 0x1p-40);
-        float& scale = scale_[rows_];
-        std::int32_t sum = 0;
-        std::int64_t hsq = 0;  // Σc², exact
-        double esq[4] = {0.0, 0.0, 0.0, 0.0};
-        if (usable && amax > 0.0f) {
-            // Any code gives a valid bound, since err is computed from the codes chosen;
-            // x·(1/s) rounded is the nearest code up to the rounding of 1/s.
-            scale = float(double(amax) / 127.0);
-            if (double(scale) * 127.0 < double(amax)) scale = std::nextafter(scale, std::numeric_limits<float>::infinity());
-            const float inv = 1.0f / scale;
-            for (std::size_t j = 0; j < dim_; ++j) {
-                const int c = int(std::clamp(std::nearbyint(x[j] * inv), -127.0f, 127.0f));
-                const double e = double(x[j]) - double(c) * double(scale);  // c·s exact (8 × 24 bits)
-                esq[j % 4] += e * e;
-                hsq += c * c;
-                sum += c;
-                panel[((j / 4) * panel_rows + r) * 4 + j % 4] = std::int8_t(c);
-            }
-        } else {
-            scale = 0.0f;  // zero codes; an unusable row's bound is +∞ below
-        }
-        // Rounded up with a relative margin far above double's rounding of these sums.
-        err_[rows_] = usable ? round_up(std::sqrt((esq[0] + esq[1]) + (esq[2] + esq[3])))
-                             : std::numeric_limits<float>::infinity();
-        hnorm_[rows_] = usable ? round_up(std::sqrt(double(hsq)) * double(scale)) : 0.0f;
-        norm_[rows_] = usable ? float(nrm) : 0.0f;
-        inv_norm_[rows_] = usable && nrm > 0.0 ? float(1.0 / double(norm_[rows_])) : 0.0f;
-        bias_[rows_] = -128 * sum;
+        const row_stats st = quantize_row(x, [&](std::size_t j, int c) {
+            panel[((j / 4) * panel_rows + r) * 4 + j % 4] = std::int8_t(c);
+        });
+        scale_[rows_] = st.scale;
+        err_[rows_] = st.err;
+        hnorm_[rows_] = st.hnorm;
+        norm_[rows_] = st.norm;
+        inv_norm_[rows_] = st.inv_norm;
+        bias_[rows_] = st.bias;
         ++rows_;
+    }
+
+    // Whether row i's stored scale and bounds are what x (dim() values) gives: a cheap
+    // spot check that codes belong to a corpus (exact search checks three rows).
+    bool row_agrees(std::size_t i, std::span<const float> x) const noexcept {
+        if (i >= rows_ || x.size() != dim_) return false;
+        const row_stats st = quantize_row(x, [](std::size_t, int) {});
+        const auto same = [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+        return same(st.scale, scale_[i]) && same(st.err, err_[i]) && st.bias == bias_[i];
     }
 
     // Quantizes a query (dim() values) into unsigned codes u (groups()·4 bytes, padding
@@ -188,6 +166,56 @@ public:
     const std::int32_t* bias() const noexcept { return bias_.data(); }  // −128·Σc per row
 
 private:
+    struct row_stats {
+        float scale = 0.0f, err = 0.0f, hnorm = 0.0f, norm = 0.0f, inv_norm = 0.0f;
+        std::int32_t bias = 0;
+    };
+    // Codes of one row, handed to store(j, c), and the row's scale and bounds.
+    template <class Store>
+    static row_stats quantize_row(std::span<const float> x, Store&& store) noexcept {
+        // Sums in four interleaved double chains (independent, so they pipeline).
+        float amax = 0.0f;
+        double part[4] = {0.0, 0.0, 0.0, 0.0};
+        bool finite = true;
+        for (std::size_t j = 0; j < x.size(); ++j) {
+            const float v = x[j];
+            finite = finite && std::isfinite(v);
+            amax = std::max(amax, std::abs(v));
+            part[j % 4] += double(v) * double(v);
+        }
+        const double nrm = std::sqrt((part[0] + part[1]) + (part[2] + part[3]));
+        row_stats st;
+        if (!(finite && amax <= 0x1p40f && (nrm == 0.0 || nrm >= 0x1p-40))) {
+            st.err = std::numeric_limits<float>::infinity();  // zero codes, always rescored
+            return st;
+        }
+        std::int32_t sum = 0;
+        std::int64_t hsq = 0;  // Σc², exact
+        double esq[4] = {0.0, 0.0, 0.0, 0.0};
+        if (amax > 0.0f) {
+            // Any code gives a valid bound, since err is computed from the codes chosen;
+            // x·(1/s) rounded is the nearest code up to the rounding of 1/s.
+            st.scale = float(double(amax) / 127.0);
+            if (double(st.scale) * 127.0 < double(amax)) st.scale = std::nextafter(st.scale, std::numeric_limits<float>::infinity());
+            const float inv = 1.0f / st.scale;
+            for (std::size_t j = 0; j < x.size(); ++j) {
+                const int c = int(std::clamp(std::nearbyint(x[j] * inv), -127.0f, 127.0f));
+                const double e = double(x[j]) - double(c) * double(st.scale);  // c·s exact (8 × 24 bits)
+                esq[j % 4] += e * e;
+                hsq += c * c;
+                sum += c;
+                store(j, c);
+            }
+        }
+        // Rounded up with a relative margin far above double's rounding of these sums.
+        st.err = round_up(std::sqrt((esq[0] + esq[1]) + (esq[2] + esq[3])));
+        st.hnorm = round_up(std::sqrt(double(hsq)) * double(st.scale));
+        st.norm = float(nrm);
+        st.inv_norm = nrm > 0.0 ? float(1.0 / double(st.norm)) : 0.0f;
+        st.bias = -128 * sum;
+        return st;
+    }
+
     static float round_up(double v) noexcept {
         const float f = float(v * (1.0 + 0x1p-30));
         return double(f) >= v ? f : std::nextafter(f, std::numeric_limits<float>::infinity());

@@ -109,12 +109,22 @@ void scan_rows_dispatch(metric m, const float* q, float q_norm, const float* bas
 
 namespace detail {
 
-// Codes that may serve this corpus: the right shape (their content is the caller's promise).
-inline void check_codes(const int8_codes* codes, std::size_t n, std::size_t d, const char* who) {
-    require(!codes || (codes->rows() == n && codes->dim() == d), error_kind::invalid_argument, [&] {
+// Codes that may serve this corpus: the right shape, and rows 0, n/2 and n − 1 quantize to
+// what is stored (a spot check; that the rest match is the caller's promise).
+inline void check_codes(const int8_codes* codes, const tensor_view<const float>& corpus, const char* who) {
+    if (!codes) return;
+    const std::size_t n = corpus.extent(0), d = corpus.extent(1);
+    require(codes->rows() == n && codes->dim() == d, error_kind::invalid_argument, [&] {
         return std::string(who) + ": int8 codes of " + std::to_string(codes->rows()) + " × " +
                std::to_string(codes->dim()) + " for a corpus of " + std::to_string(n) + " × " + std::to_string(d);
     });
+    const std::size_t ld = n > 1 ? corpus.stride(0) : d;
+    for (const std::size_t i : {std::size_t(0), n / 2, n - 1})
+        if (n > 0)
+            require(codes->row_agrees(i, {corpus.data() + i * ld, d}), error_kind::invalid_argument, [&] {
+                return std::string(who) + ": the int8 codes do not match corpus row " + std::to_string(i) +
+                       " (codes of another corpus?)";
+            });
 }
 
 // Candidates a selector holds before it prunes (and, if still many, rescores).
@@ -137,7 +147,7 @@ std::vector<hit> exact_top_k(std::span<const float> query, tensor_view<const flo
     const std::size_t n = corpus.extent(0), d = corpus.extent(1);
     check_query(query, d, "exact_top_k");
     detail::check_mask(opt.mask, n, "exact_top_k");
-    detail::check_codes(opt.codes, n, d, "exact_top_k");
+    detail::check_codes(opt.codes, corpus, "exact_top_k");
     if (k == 0 || n == 0) return {};
     const float q_norm = norm<Arch>(query.data(), d);
     const std::size_t ld = n > 1 ? corpus.stride(0) : d;
@@ -280,7 +290,7 @@ std::vector<std::vector<hit>> exact_top_k_batch(tensor_view<const float> queries
     for (std::size_t i = 0; i < nq; ++i)
         check_query(std::span<const float>(queries.data() + i * ldq, queries.extent(1)), d, "exact_top_k_batch");
     detail::check_mask(opt.mask, n, "exact_top_k_batch");
-    detail::check_codes(opt.codes, n, d, "exact_top_k_batch");
+    detail::check_codes(opt.codes, corpus, "exact_top_k_batch");
     std::vector<std::vector<hit>> out(nq);
     if (k == 0 || n == 0 || nq == 0) return out;
     auto one_by_one = [&] {
