@@ -8,6 +8,9 @@
 // Paths, chosen from the shape alone (never from the thread count):
 //  - M ≤ 4 and B stored [N,K] with unit inner stride: dot products along K that stream B
 //    once (GEMV; the per-token decoding case);
+//  - B stored [N,K], 4 < M ≤ 256 and N ≥ 2M: Cᵀ = B·Aᵀ with B's rows read in place and
+//    only A packed (per-call packing of a weight matrix would cost more than the product
+//    saves; same bits as the packed path);
 //  - otherwise a packed, cache-blocked GEMM with a register-tiled micro-kernel
 //    (ops/gemm_kernels.hpp).
 // Threads split C into disjoint regions; every element's reduction order depends on K
@@ -16,6 +19,7 @@
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include <type_traits>
 
 #include <xsimd/xsimd.hpp>
 
@@ -136,6 +140,75 @@ void gemm_packed_region(std::size_t k, operand a, const BPanels& b_panels, float
     }
 }
 
+// c[j·ldc + r] (+)= tile[r·NR + j] for r < rows, j < cols: a tile of Cᵀ into C. AVX-512
+// transposes 16×16 blocks in registers (12 tile rows + 4 zero rows) and stores each C row
+// with a mask; other targets copy element by element. Same values either way.
+template <class Arch, std::size_t MR>
+inline void store_transposed(const float* tile, std::size_t rows, std::size_t cols, float* c, std::size_t ldc,
+                             bool accumulate) noexcept {
+    constexpr std::size_t NR = gemm_shape_traits<Arch>::NR;
+#if defined(__AVX512F__)
+    if constexpr (std::is_base_of_v<xsimd::avx512f, Arch> && MR <= 16 && NR % 16 == 0) {
+        const __mmask16 keep = __mmask16((1u << rows) - 1u);
+        for (std::size_t j0 = 0; j0 < cols; j0 += 16) {
+            __m512 r[16];
+            for (std::size_t i = 0; i < 16; ++i) r[i] = i < MR ? _mm512_load_ps(tile + i * NR + j0) : _mm512_setzero_ps();
+            transpose16x16(r);
+            for (std::size_t j = 0; j < std::min<std::size_t>(16, cols - j0); ++j) {
+                float* cr = c + (j0 + j) * ldc;
+                const __m512 v = accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(keep, cr), r[j]) : r[j];
+                _mm512_mask_storeu_ps(cr, keep, v);
+            }
+        }
+        return;
+    }
+#endif
+    for (std::size_t j = 0; j < cols; ++j) {
+        float* cr = c + j * ldc;
+        for (std::size_t r = 0; r < rows; ++r) cr[r] = accumulate ? cr[r] + tile[r * NR + j] : tile[r * NR + j];
+    }
+}
+
+// C = A·Bᵀ for a small M, computed as Cᵀ = B·Aᵀ: the rows of B [N, K] are broadcast
+// straight from memory (micro_kernel_rows), so the big operand is never packed; A is
+// packed as the vector panels (M ≤ swapped_max_m rows: one K block of it stays in L2),
+// and each MR×NR tile of Cᵀ is written transposed into C. Every element's sum is the
+// packed path's FMA chain over the same K blocks, so the bits are the same. Rows
+// [n0, n1) of B, all M rows of A.
+template <class Arch, std::size_t MR>
+void gemm_swapped_region(std::size_t m, std::size_t k, operand a, const float* b, std::size_t ldb, float* c,
+                         std::size_t ldc, const matmul_options& opt, std::size_t n0, std::size_t n1) {
+    using T = gemm_shape_traits<Arch>;
+    constexpr std::size_t NR = T::NR;
+    const k_blocking<Arch> kb(k);
+    const operand at{a.ptr, a.cs, a.rs};  // Aᵀ as a [K, M] operand
+    float* apack = gemm_scratch(1, kb.kc_max * ((m + NR - 1) / NR * NR));
+    alignas(64) float tile[MR * NR];
+    for (std::size_t pb = 0; pb < kb.count; ++pb) {
+        const std::size_t pc = pb * kb.kc_max, kc = std::min(kb.kc_max, k - pc);
+        const bool acc = pb > 0 || opt.accumulate, last = pb + 1 == kb.count;
+        pack_b<NR>(at, pc, kc, 0, m, apack);
+        for (std::size_t ir = n0; ir < n1; ir += MR) {
+            const std::size_t rows = std::min(MR, n1 - ir);
+            const float* brow[MR];
+            for (std::size_t r = 0; r < MR; ++r) brow[r] = b + (r < rows ? ir + r : ir) * ldb + pc;  // spare rows: ignored
+            for (std::size_t jr = 0; jr < m; jr += NR) {
+                const std::size_t cols = std::min(NR, m - jr);
+                micro_kernel_rows<Arch, MR>(kc, brow, apack + jr * kc, tile);
+                store_transposed<Arch, MR>(tile, rows, cols, c + jr * ldc + ir, ldc, acc);
+                if (last && (opt.bias || opt.act != activation::none))
+                    for (std::size_t j = 0; j < cols; ++j)
+                        apply_epilogue<Arch>(c + (jr + j) * ldc + ir, rows, opt.bias ? opt.bias + ir : nullptr, opt.act);
+            }
+        }
+    }
+}
+
+// The swapped product uses at most this many rows of A (so A's packed K block, ≤ 384 KiB,
+// stays in L2), and only when N ≥ 2·M (packing B would then cost more than packing A).
+inline constexpr std::size_t swapped_max_m = 256;
+inline bool use_swapped(std::size_t m, std::size_t n) noexcept { return m > 4 && m <= swapped_max_m && n >= 2 * m; }
+
 // The packed product over all of C: splits the larger dimension of C into one
 // tile-aligned part per thread (N panels never straddle a split) and runs each part with
 // the panel source make_panels(n0, n1) gives it. The split never changes an element's
@@ -243,6 +316,19 @@ void matmul(tensor_view<const float> a, tensor_view<const float> b, tensor_view<
         parallel_for(pool, tasks, [&](std::size_t t) {
             const std::size_t n0 = t * per, n1 = std::min(n, n0 + per);
             if (n0 < n1) detail::gemv_region<Arch>(m, k, ao, b.data(), b.stride(0), c.data(), ldc, opt, n0, n1);
+        });
+        return;
+    }
+
+    if (opt.transpose_b && b.stride(1) == 1 && detail::use_swapped(m, n)) {
+        // Small M: B's rows are read in place and A is packed (gemm_swapped_region); the
+        // rows of B are split among the tasks in whole micro-tiles.
+        constexpr std::size_t MR = T::MR;
+        const std::size_t units = (n + MR - 1) / MR;
+        const std::size_t tasks = std::max<std::size_t>(1, std::min(threads, units));
+        parallel_for(pool, tasks, [&](std::size_t t) {
+            const std::size_t n0 = std::min(n, units * t / tasks * MR), n1 = std::min(n, units * (t + 1) / tasks * MR);
+            if (n0 < n1) detail::gemm_swapped_region<Arch, MR>(m, k, ao, b.data(), b.stride(0), c.data(), ldc, opt, n0, n1);
         });
         return;
     }

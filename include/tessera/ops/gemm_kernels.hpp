@@ -211,6 +211,42 @@ inline void micro_kernel(std::size_t kc, const float* __restrict ap, const float
     }
 }
 
+// tile[MR, NR] = Σ_p rows[r][p] · Bpanel[p][c]: micro_kernel with the broadcast operand read
+// straight from MR row pointers instead of a packed panel (for Cᵀ = B·Aᵀ, where the rows
+// are weight rows that are not worth packing). Per element the same FMA chain as
+// micro_kernel's (fma is symmetric in its two factors), so the same bits.
+template <class Arch, std::size_t MR>
+inline void micro_kernel_rows(std::size_t kc, const float* const* rows, const float* __restrict bp,
+                              float* __restrict tile) noexcept {
+    using T = gemm_shape_traits<Arch>;
+    using batch = typename T::batch;
+    constexpr std::size_t W = T::W;
+    batch acc0[MR], acc1[MR];
+    const float* r_[MR];
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < MR; ++r) {
+        acc0[r] = batch(0.0f);
+        acc1[r] = batch(0.0f);
+        r_[r] = rows[r];
+    }
+    for (std::size_t p = 0; p < kc; ++p) {
+        const batch b0 = batch::load_aligned(bp);
+        const batch b1 = batch::load_aligned(bp + W);
+#pragma GCC unroll 16
+        for (std::size_t r = 0; r < MR; ++r) {
+            const batch a(r_[r][p]);
+            acc0[r] = xsimd::fma(a, b0, acc0[r]);
+            acc1[r] = xsimd::fma(a, b1, acc1[r]);
+        }
+        bp += 2 * W;
+    }
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < MR; ++r) {
+        acc0[r].store_aligned(tile + r * 2 * W);
+        acc1[r].store_aligned(tile + r * 2 * W + W);
+    }
+}
+
 // Skinny products: C[i, j] = Σ_p A[i, p] · B[j, p] for R ≤ 4 rows of A against rows of B
 // [N, K], vectorised along K. Streams B once, one row at a time (a single sequential
 // stream is what the hardware prefetcher serves best): the GEMV path for token-by-token
