@@ -275,6 +275,25 @@ private:
     score_rounding rounding_;
 };
 
+// Splits `blocks` units among the pool's tasks; run(b0, b1, sels) fills one selector per
+// query from blocks [b0, b1) and rescores them; the tasks' hits are then merged per query
+// (a top k does not depend on the order of merging).
+template <class Run>
+std::vector<std::vector<hit>> select_in_tasks(thread_pool* pool, std::size_t blocks, std::size_t nq, std::size_t k,
+                                              Run&& run) {
+    const std::size_t tasks = std::max<std::size_t>(1, std::min(pool ? pool->size() : 1, blocks));
+    std::vector<std::vector<interval_selector>> sels(tasks,
+                                                     std::vector<interval_selector>(nq, interval_selector(k, candidate_cap(k))));
+    parallel_for(tasks > 1 ? pool : nullptr, tasks,
+                 [&](std::size_t t) { run(blocks * t / tasks, blocks * (t + 1) / tasks, sels[t]); });
+    std::vector<std::vector<hit>> out(nq);
+    for (std::size_t i = 0; i < nq; ++i) {
+        for (std::size_t t = 1; t < tasks; ++t) sels[0][i].exact().merge(sels[t][i].exact());
+        out[i] = sels[0][i].exact().sorted();
+    }
+    return out;
+}
+
 }  // namespace detail
 
 // Exact top-k of every query row of queries [q, d] over corpus [n, d]: one list per query.
@@ -315,34 +334,16 @@ std::vector<std::vector<hit>> exact_top_k_batch(tensor_view<const float> queries
             return score<Arch>(opt.kind, queries.data() + i * ldq, corpus.data() + row * ldx, d, q_norm[i]);
         };
         const std::size_t blocks = (scan.panels() + scan.block_panels - 1) / scan.block_panels;
-        const std::size_t tasks = std::max<std::size_t>(1, std::min(opt.pool ? opt.pool->size() : 1, blocks));
-        std::vector<std::vector<interval_selector>> sels(
-            tasks, std::vector<interval_selector>(nq, interval_selector(k, detail::candidate_cap(k))));
-        parallel_for(tasks > 1 ? opt.pool : nullptr, tasks, [&](std::size_t t) {
-            const std::size_t p0 = std::min(scan.panels(), blocks * t / tasks * scan.block_panels),
-                              p1 = std::min(scan.panels(), blocks * (t + 1) / tasks * scan.block_panels);
-            scan.scan_batch(qs, p0, p1, sels[t], exact);
-            for (std::size_t i = 0; i < nq; ++i) sels[t][i].rescore([&](std::size_t row) { return exact(i, row); });
+        return detail::select_in_tasks(opt.pool, blocks, nq, k, [&](std::size_t b0, std::size_t b1, auto& sels) {
+            scan.scan_batch(qs, std::min(scan.panels(), b0 * scan.block_panels),
+                            std::min(scan.panels(), b1 * scan.block_panels), sels, exact);
+            for (std::size_t i = 0; i < nq; ++i) sels[i].rescore([&](std::size_t row) { return exact(i, row); });
         });
-        for (std::size_t i = 0; i < nq; ++i) {
-            for (std::size_t t = 1; t < tasks; ++t) sels[0][i].exact().merge(sels[t][i].exact());
-            out[i] = sels[0][i].exact().sorted();
-        }
-        return out;
     }
     if (nq < opt.gemm_min_queries || d == 0) return one_by_one();
     const detail::gemm_scan<Arch> scan(queries, corpus, k, opt);
-    const std::size_t blocks = (n + opt.block_rows - 1) / opt.block_rows;
-    const std::size_t tasks = std::max<std::size_t>(1, std::min(opt.pool ? opt.pool->size() : 1, blocks));
-    std::vector<std::vector<interval_selector>> sels(
-        tasks, std::vector<interval_selector>(nq, interval_selector(k, detail::candidate_cap(k))));
-    parallel_for(tasks > 1 ? opt.pool : nullptr, tasks,
-                 [&](std::size_t t) { scan.run(blocks * t / tasks, blocks * (t + 1) / tasks, sels[t]); });
-    for (std::size_t i = 0; i < nq; ++i) {
-        for (std::size_t t = 1; t < tasks; ++t) sels[0][i].exact().merge(sels[t][i].exact());
-        out[i] = sels[0][i].exact().sorted();
-    }
-    return out;
+    return detail::select_in_tasks(opt.pool, (n + opt.block_rows - 1) / opt.block_rows, nq, k,
+                                   [&](std::size_t b0, std::size_t b1, auto& sels) { scan.run(b0, b1, sels); });
 }
 
 }  // namespace tessera::search
