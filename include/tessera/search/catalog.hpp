@@ -239,10 +239,7 @@ public:
             c.products_.push_back(std::move(p));
         }
         index_file::expect_end(pr);
-        if constexpr (uses_codes) {
-            c.codes_.reserve(count);
-            for (std::size_t i = 0; i < count; ++i) c.codes_.append(c.embedding(i));
-        }
+        if constexpr (uses_codes) c.codes_ = int8_codes::build(c.embeddings());
         if (file.has(basic_hnsw_index<Arch>::section_tag)) {
             io::byte_reader hr(file.get(basic_hnsw_index<Arch>::section_tag, what), what + " [HNSW]");
             auto ix = basic_hnsw_index<Arch>::read_payload(hr, lim);
