@@ -115,13 +115,19 @@ public:
         ++rows_;
     }
 
-    // Whether row i's stored scale and bounds are what x (dim() values) gives: a cheap
-    // spot check that codes belong to a corpus (exact search checks three rows).
+    // Whether row i's stored codes are what x (dim() values) gives, sampled at three
+    // positions: a spot check that codes belong to a corpus, cheap enough for every search
+    // (exact search checks rows 0, n/2 and n − 1). Rows stored without a scale (zero or
+    // unusable rows) agree when their sampled values are 0 or the row is marked unusable.
     bool row_agrees(std::size_t i, std::span<const float> x) const noexcept {
         if (i >= rows_ || x.size() != dim_) return false;
-        const row_stats st = quantize_row(x, [](std::size_t, int) {});
-        const auto same = [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; };
-        return same(st.scale, scale_[i]) && same(st.err, err_[i]) && st.bias == bias_[i];
+        const float s = scale_[i];
+        const std::int8_t* panel = this->panel(i / panel_rows);
+        for (const std::size_t j : {std::size_t(0), dim_ / 2, dim_ - 1}) {
+            const int stored = panel[((j / 4) * panel_rows + i % panel_rows) * 4 + j % 4];
+            if (s == 0.0f ? !std::isinf(err_[i]) && x[j] != 0.0f : code_of(x[j], 1.0f / s) != stored) return false;
+        }
+        return true;
     }
 
     // Quantizes a query (dim() values) into unsigned codes u (groups()·4 bytes, padding
@@ -166,6 +172,9 @@ public:
     const std::int32_t* bias() const noexcept { return bias_.data(); }  // −128·Σc per row
 
 private:
+    // The code of value v in a row whose scale is 1/inv.
+    static int code_of(float v, float inv) noexcept { return int(std::clamp(std::nearbyint(v * inv), -127.0f, 127.0f)); }
+
     struct row_stats {
         float scale = 0.0f, err = 0.0f, hnorm = 0.0f, norm = 0.0f, inv_norm = 0.0f;
         std::int32_t bias = 0;
@@ -199,7 +208,7 @@ private:
             if (double(st.scale) * 127.0 < double(amax)) st.scale = std::nextafter(st.scale, std::numeric_limits<float>::infinity());
             const float inv = 1.0f / st.scale;
             for (std::size_t j = 0; j < x.size(); ++j) {
-                const int c = int(std::clamp(std::nearbyint(x[j] * inv), -127.0f, 127.0f));
+                const int c = code_of(x[j], inv);
                 const double e = double(x[j]) - double(c) * double(st.scale);  // c·s exact (8 × 24 bits)
                 esq[j % 4] += e * e;
                 hsq += c * c;
