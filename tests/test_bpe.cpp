@@ -199,7 +199,80 @@ TEST_CASE("merge table finds what was inserted and rejects a repeated pair") {
     CHECK(bpe_merge_table{}.find(0, 0) == nullptr);
 }
 
-TEST_CASE("heap and bucket-queue merge loops agree, also on vocabularies with odd rank orders") {
+TEST_CASE("bpe_bucket keeps positions in push order and sorts them") {
+    // Deltas of every size: 0, small, one- to five-byte varints, negative (out of order).
+    std::mt19937 rng(99);
+    for (int round = 0; round < 50; ++round) {
+        bpe_bucket bucket;
+        std::vector<std::uint32_t> pushed;
+        const int n = int(rng() % 300);
+        std::uint32_t pos = 0;
+        const bool in_order = round % 2 == 0;
+        for (int i = 0; i < n; ++i) {
+            const unsigned bits = rng() % 32;
+            const std::uint32_t step = bits == 0 ? 0 : std::uint32_t(rng() & ((1u << bits) - 1)) % (1u << 30);
+            pos = in_order ? std::min<std::uint64_t>(std::uint64_t(pos) + step, INT32_MAX) : std::uint32_t(rng() % INT32_MAX) >> (rng() % 31);
+            if (i % 17 == 5) pos = in_order ? pos : INT32_MAX - 1;
+            bucket.push(pos);
+            pushed.push_back(pos);
+        }
+        CHECK(bucket.empty() == pushed.empty());
+        std::vector<std::uint32_t> read;
+        for (bpe_bucket::cursor c; bucket.next(c);) read.push_back(c.pos);
+        REQUIRE(read == pushed);
+        std::size_t bytes = 0;
+        std::uint32_t prev = 0;
+        for (const auto p : pushed) bytes += bpe_bucket::encoded_size(prev, p), prev = p;
+        CHECK(bytes == bucket.bytes());
+        CHECK(bytes <= 5 * pushed.size());
+        std::vector<std::uint32_t> tmp;
+        bucket.sort(tmp);
+        std::sort(pushed.begin(), pushed.end());
+        read.clear();
+        for (bpe_bucket::cursor c; bucket.next(c);) read.push_back(c.pos);
+        CHECK(read == pushed);
+    }
+    // A dense run takes a byte an entry.
+    bpe_bucket dense;
+    std::size_t bytes = 0;
+    for (std::uint32_t p = 0; p < 1000; ++p) {
+        bytes += bpe_bucket::encoded_size(p == 0 ? 0 : p - 1, p);
+        dense.push(p);
+    }
+    CHECK(bytes == 1000);
+    CHECK(dense.bytes() == 1000);
+}
+
+// HF's merge loop (models/bpe/word.rs) with the plainest data structures, O(n^2): symbols
+// as (position of the first initial symbol, id) in a vector, candidates in an ordered set of
+// (rank, position). Independent of the packed span layout the real loops use.
+std::vector<std::int32_t> naive_hf_merge(const bpe_merge_table& table, const std::vector<std::int32_t>& merged_by_rank,
+                                         const std::vector<std::int32_t>& ids) {
+    std::vector<std::pair<std::uint32_t, std::int32_t>> syms;  // (start, id)
+    for (std::size_t i = 0; i < ids.size(); ++i) syms.emplace_back(std::uint32_t(i), ids[i]);
+    std::multiset<std::pair<std::uint32_t, std::uint32_t>> queue;  // (rank, start of the left symbol)
+    for (std::size_t i = 0; i + 1 < syms.size(); ++i)
+        if (const auto* m = table.find(syms[i].second, syms[i + 1].second)) queue.emplace(m->rank, syms[i].first);
+    while (!queue.empty()) {
+        const auto [rank, pos] = *queue.begin();
+        queue.erase(queue.begin());
+        const auto it = std::find_if(syms.begin(), syms.end(), [&](const auto& sym) { return sym.first == pos; });
+        if (it == syms.end() || it + 1 == syms.end()) continue;
+        const auto* m = table.find(it->second, (it + 1)->second);
+        if (!m || m->merged != merged_by_rank[rank]) continue;
+        it->second = m->merged;
+        const auto at = syms.erase(it + 1) - 1;
+        if (at != syms.begin())
+            if (const auto* pm = table.find((at - 1)->second, at->second)) queue.emplace(pm->rank, (at - 1)->first);
+        if (at + 1 != syms.end())
+            if (const auto* qm = table.find(at->second, (at + 1)->second)) queue.emplace(qm->rank, at->first);
+    }
+    std::vector<std::int32_t> out;
+    for (const auto& sym : syms) out.push_back(sym.second);
+    return out;
+}
+
+TEST_CASE("heap and bucket-queue merge loops agree with each other and with a plain HF loop, also on vocabularies with odd rank orders") {
     // Random vocabularies over 3 letters: every merge of two existing tokens whose
     // concatenation is new gets a rank; ranks are then shuffled, so a merge can create a pair
     // whose rank is smaller than the one being applied (the bucket queue's interrupt path).
@@ -208,11 +281,18 @@ TEST_CASE("heap and bucket-queue merge loops agree, also on vocabularies with od
         std::vector<std::string> tokens{"a", "b", "c"};
         std::vector<std::pair<std::string, std::string>> merges;
         std::set<std::string> seen(tokens.begin(), tokens.end());
+        // In every third vocabulary some tokens are made by two merges (a b|c and a|b c), as
+        // in some real merge lists: a bucket then gets candidates from two passes, out of
+        // position order.
+        const bool second_makers = vocab_round % 3 == 2;
+        std::set<std::pair<std::string, std::string>> pairs;
         for (int k = 0; k < 60; ++k) {
             const std::string l = tokens[rng() % tokens.size()], r = tokens[rng() % tokens.size()];
-            if (l.size() + r.size() > 6 || seen.count(l + r)) continue;
+            if (l.size() + r.size() > 6 || pairs.count({l, r})) continue;
+            if (seen.count(l + r) && !(second_makers && rng() % 2)) continue;
+            if (!seen.count(l + r)) tokens.push_back(l + r);
             seen.insert(l + r);
-            tokens.push_back(l + r);
+            pairs.emplace(l, r);
             merges.emplace_back(l, r);
         }
         if (vocab_round % 2) std::shuffle(merges.begin(), merges.end(), rng);
@@ -238,10 +318,27 @@ TEST_CASE("heap and bucket-queue merge loops agree, also on vocabularies with od
             bpe_merge_heap(table, merged_by_rank, ids.data(), ids.size(), scratch, by_heap);
             bpe_merge_buckets(table, merged_by_rank, ids.data(), ids.size(), scratch, by_buckets);
             REQUIRE(by_heap == by_buckets);
+            REQUIRE(by_heap == naive_hf_merge(table, merged_by_rank, ids));
             std::string text, back;
             for (const auto id : ids) text += tok.id_to_token(id);
             for (const auto id : by_buckets) back += tok.id_to_token(id);
             CHECK(back == text);
+        }
+        if (vocab_round % 10 == 0) {
+            // A pre-token past bpe_scratch_keep_symbols: its ids are handed to `out` in place,
+            // after the ids already there (none, or a few).
+            std::vector<std::int32_t> ids(bpe_scratch_keep_symbols + 1 + rng() % 1000);
+            for (auto& id : ids) id = std::int32_t(rng() % 3);
+            if (vocab_round % 20 == 0) std::fill(ids.begin(), ids.end() - 100, std::int32_t(rng() % 3));
+            std::vector<std::int32_t> by_heap, by_dispatch;
+            const std::size_t earlier = vocab_round % 20 == 0 ? 0 : 3;
+            for (std::size_t i = 0; i < earlier; ++i) by_heap.push_back(int(i)), by_dispatch.push_back(int(i));
+            bpe_merge_heap(table, merged_by_rank, ids.data(), ids.size(), scratch, by_heap);
+            bpe_merge(table, merged_by_rank, ids.data(), ids.size(), scratch, by_dispatch);
+            CHECK(scratch.ids.capacity() == 0);  // a huge pre-token gives its buffers back
+            REQUIRE(by_heap == by_dispatch);
+            CHECK(by_dispatch.size() < ids.size());
+            CHECK(by_dispatch.capacity() >= ids.size());  // the symbols' buffer, not a copy
         }
     }
 }

@@ -140,34 +140,50 @@ inline std::vector<std::int32_t> parse_ids(const std::string& line) {
     return ids;
 }
 
-inline void append_int(std::string& out, std::size_t v) {
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr);
-}
+// stdout through a buffer that is written out whenever it passes a megabyte, so that a huge
+// input line costs no second copy of its output as JSON text (tens of bytes a token).
+class json_out {
+public:
+    void put(char c) { buf_ += c; }
+    void put(std::string_view s) { buf_.append(s); }
+    void put_int(std::size_t v) {
+        char tmp[24];
+        const auto r = std::to_chars(tmp, tmp + sizeof tmp, v);
+        buf_.append(tmp, r.ptr);
+        if (buf_.size() >= flush_bytes) flush();
+    }
+    void flush() {
+        require(std::fwrite(buf_.data(), 1, buf_.size(), stdout) == buf_.size(), error_kind::io, "stdout: write failed");
+        buf_.clear();
+    }
 
-inline void append_ids(std::string& out, const std::vector<std::int32_t>& ids) {
-    out += '[';
+private:
+    static constexpr std::size_t flush_bytes = std::size_t(1) << 20;
+    std::string buf_;
+};
+
+inline void put_ids(json_out& out, const std::vector<std::int32_t>& ids) {
+    out.put('[');
     for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (i) out += ',';
-        append_int(out, static_cast<std::size_t>(ids[i]));
+        if (i) out.put(',');
+        out.put_int(static_cast<std::size_t>(ids[i]));
     }
-    out += ']';
+    out.put(']');
 }
 
-inline void append_offsets(std::string& out, const std::vector<std::int32_t>& ids,
-                           const std::vector<std::pair<std::size_t, std::size_t>>& offsets) {
-    out += "{\"ids\":";
-    append_ids(out, ids);
-    out += ",\"offsets\":[";
+inline void put_offsets(json_out& out, const std::vector<std::int32_t>& ids,
+                        const std::vector<std::pair<std::size_t, std::size_t>>& offsets) {
+    out.put("{\"ids\":");
+    put_ids(out, ids);
+    out.put(",\"offsets\":[");
     for (std::size_t i = 0; i < offsets.size(); ++i) {
-        out += i ? ",[" : "[";
-        append_int(out, offsets[i].first);
-        out += ',';
-        append_int(out, offsets[i].second);
-        out += ']';
+        out.put(i ? ",[" : "[");
+        out.put_int(offsets[i].first);
+        out.put(',');
+        out.put_int(offsets[i].second);
+        out.put(']');
     }
-    out += "]}";
+    out.put("]}");
 }
 
 // Tokenizes or decodes every line of stdin, writing a line to stdout for each. `line` is the
@@ -179,16 +195,16 @@ inline void run(text::loaded_tokenizer& tok, const options& o, std::size_t& line
     }
     text::bpe_workspace ws;
     std::optional<text::bpe_offset_aligner> aligner;  // BPE --offsets: made once
-    std::string line, input, out;
+    std::string line, input;
+    json_out out;
     std::vector<std::int32_t> ids;
     line_no = 0;
     while (std::getline(std::cin, line)) {
         ++line_no;
-        out.clear();
         if (o.decode) {
             ids = parse_ids(line);
             const std::string decoded = std::visit([&](const auto& t) { return t.decode(ids, o.skip_special); }, tok);
-            out = nlohmann::json(decoded).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            out.put(nlohmann::json(decoded).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         } else {
             if (o.jsonl) {
                 const nlohmann::json j = parse_line(line);
@@ -202,25 +218,24 @@ inline void run(text::loaded_tokenizer& tok, const options& o, std::size_t& line
                 const text::encoding e = wp->encode(input, text::encode_options{.add_special_tokens = o.add_special,
                                                                                 .split_special_tokens = o.parse_special,
                                                                                 .ids_only = !o.offsets});
-                if (o.offsets) append_offsets(out, e.ids, e.offsets);
-                else append_ids(out, e.ids);
+                if (o.offsets) put_offsets(out, e.ids, e.offsets);
+                else put_ids(out, e.ids);
             } else {
                 const auto& bpe = std::get<text::bpe_tokenizer>(tok);
                 const text::bpe_encode_options bo{.add_special_tokens = o.add_special, .parse_special = o.parse_special};
                 if (o.offsets) {
                     if (!aligner) aligner.emplace(bpe);
                     const text::encoding e = aligner->encode(input, bo, ws);
-                    append_offsets(out, e.ids, e.offsets);
+                    put_offsets(out, e.ids, e.offsets);
                 } else {
                     ids.clear();
                     bpe.encode(input, bo, ws, ids);
-                    append_ids(out, ids);
+                    put_ids(out, ids);
                 }
             }
         }
-        out += '\n';
-        require(std::fwrite(out.data(), 1, out.size(), stdout) == out.size(), error_kind::io,
-                "stdout: write failed");
+        out.put('\n');
+        out.flush();  // into stdio's buffer, a line at a time
     }
     line_no = 0;
     require(!std::cin.bad(), error_kind::io, "stdin: read failed");

@@ -12,15 +12,17 @@
 // Two interchangeable queues give that order: a binary heap for short pre-tokens and a
 // bucket queue per rank for long ones (see bpe_merge_buckets).
 //
-// Memory for one pre-token of n symbols: 8 bytes per symbol (the ids, merged in place, and
-// one link array; see bpe_merge_scratch) plus one entry per candidate (8 bytes in the heap,
-// 4 in the buckets): the n - 1 initial ones, in buckets allocated at their exact size, and
-// at most two per merge. Reused across pre-tokens through `bpe_merge_scratch`; a pre-token
-// of more than bpe_scratch_keep_symbols gives its buffers back. Measured on 100 MB of one
-// letter (one pre-token, SmolLM2): peak RSS of the whole process 15.7x the input (input,
-// output ids, 8 bytes a symbol and the candidates of the first two ranks at once), where the
-// earlier {id, prev, next} list with doubling buffers took 24.5x (HF uses about 48 bytes a
-// symbol for the merge state alone).
+// Memory for one pre-token of n symbols: 4 bytes per symbol (the ids, merged in place into
+// spans; see bpe_merge_scratch) plus the candidates: 8 bytes each in the heap, about one
+// byte each in the buckets (delta-coded positions; see bpe_bucket): the n - 1 initial ones,
+// in buckets allocated at their exact size, and at most two per merge. A huge pre-token's
+// final ids are compacted in place and handed to the output. Reused across pre-tokens
+// through `bpe_merge_scratch`; a pre-token of more than bpe_scratch_keep_symbols gives its
+// buffers back. Measured with tools/bench/tokenize_memory.py (the CLI on one line of 100 MB,
+// SmolLM2): peak RSS of the whole process 6.9x the input for one letter (a single
+// pre-token), 5.5x for one CJK character; HF `tokenizers` grows by 73x and 150x in encode.
+// (An {id, prev, next} list with doubling buffers took 24.5x, ids + links + 4-byte bucket
+// entries 15.7x.)
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -101,29 +103,103 @@ private:
     std::size_t size_ = 0;
 };
 
+// The candidate positions of one rank, in push order, as zigzag LEB128 deltas from the
+// previous position: positions mostly arrive increasing and close together, so an entry
+// usually takes one byte (a uint32 per entry would take four: on a long run of one letter
+// the first rank's bucket holds a candidate at every position).
+class bpe_bucket {
+public:
+    void push(std::uint32_t pos) {
+        const std::int64_t d = std::int64_t(pos) - std::int64_t(last_);
+        sorted_ = sorted_ && d >= 0;
+        std::uint64_t z = (std::uint64_t(d) << 1) ^ std::uint64_t(d >> 63);
+        while (z >= 0x80) {
+            bytes_.push_back(std::uint8_t(z | 0x80));
+            z >>= 7;
+        }
+        bytes_.push_back(std::uint8_t(z));
+        last_ = pos;
+    }
+    // Bytes that push(pos) would add after a push of `prev`.
+    static std::size_t encoded_size(std::uint32_t prev, std::uint32_t pos) noexcept {
+        const std::int64_t d = std::int64_t(pos) - std::int64_t(prev);
+        std::uint64_t z = (std::uint64_t(d) << 1) ^ std::uint64_t(d >> 63);
+        std::size_t bytes = 1;
+        for (; z >= 0x80; z >>= 7) ++bytes;
+        return bytes;
+    }
+    // Reads the positions in push order: `at` is a byte offset, `pos` the last position read.
+    struct cursor {
+        std::size_t at = 0;
+        std::uint32_t pos = 0;
+    };
+    bool next(cursor& c) const noexcept {
+        if (c.at >= bytes_.size()) return false;
+        std::uint64_t z = 0;
+        for (unsigned shift = 0;; shift += 7) {
+            const std::uint8_t b = bytes_[c.at++];
+            z |= std::uint64_t(b & 0x7f) << shift;
+            if (b < 0x80) break;
+        }
+        const auto d = std::int64_t(z >> 1) ^ -std::int64_t(z & 1);
+        c.pos = std::uint32_t(std::int64_t(c.pos) + d);
+        return true;
+    }
+    // Puts the positions in increasing order (`tmp` is scratch).
+    void sort(std::vector<std::uint32_t>& tmp) {
+        if (sorted_) return;
+        tmp.clear();
+        for (cursor c; next(c);) tmp.push_back(c.pos);
+        std::sort(tmp.begin(), tmp.end());
+        clear();
+        for (const std::uint32_t p : tmp) push(p);
+    }
+    bool empty() const noexcept { return bytes_.empty(); }
+    std::size_t bytes() const noexcept { return bytes_.size(); }
+    std::size_t capacity() const noexcept { return bytes_.capacity(); }
+    void reserve(std::size_t bytes) { bytes_.reserve(bytes); }
+    void clear() noexcept {
+        bytes_.clear();
+        last_ = 0;
+        sorted_ = true;
+    }
+    void release() {
+        std::vector<std::uint8_t>().swap(bytes_);
+        clear();
+    }
+
+private:
+    std::vector<std::uint8_t> bytes_;
+    std::uint32_t last_ = 0;
+    bool sorted_ = true;
+};
+
 // Buffers one session reuses across pre-tokens (never shared between threads).
 //
 // The symbols of one pre-token (n of them) are spans [s, e) of its initial symbols; merging
-// joins a span with the next one. Two int32 arrays describe them, 8 bytes a symbol:
-//   ids[i]   the token of the span starting at i, or -1 where no span starts (merged away);
-//            the caller fills it with the initial symbols and the merge loop works in place;
-//   link[s]  for a span [s, e): e, the start of the next span (n after the last one), and,
-//   link[e-1] for a span of two or more symbols, s: so the span before a span starting at t
-//            starts at t-1 when ids[t-1] >= 0 (a one-symbol span), else at link[t-1].
-// (A doubly linked list of {id, prev, next} would take 12 bytes a symbol plus a copy of the
-// initial ids: 16 in all.)
+// joins a span with the next one. One int32 array describes them, 4 bytes a symbol:
+//   ids[s]           the token of the span [s, e) (>= 0);
+//   ids[s + 1] and   -(e - s) for a span of two or more symbols (the same slot when e = s + 2),
+//   ids[e - 1]       so the span after one starting at s starts at s + 1 when ids[s + 1] >= 0,
+//                    else at s - ids[s + 1]; the span before one starting at t starts at t - 1
+//                    when ids[t - 1] >= 0, else at t + ids[t - 1];
+//   other slots      negative (inside a span).
+// The caller fills ids with the initial symbols (every one its own span) and the merge loop
+// works in place. (A doubly linked list of {id, prev, next} would take 12 bytes a symbol plus
+// a copy of the initial ids: 16 in all.)
 struct bpe_merge_scratch {
     std::vector<std::int32_t> ids;
-    std::vector<std::int32_t> link;
     std::vector<std::uint64_t> heap;  // rank << 32 | left position; a min-heap
     // Bucket queue (long pre-tokens): positions per rank, and a min-heap of the ranks that
     // have a bucket. bucket_of_rank has one slot per merge (-1 = no bucket), allocated on
     // first use and reset entry by entry, so a long pre-token costs O(its entries).
     std::vector<std::int32_t> bucket_of_rank;
-    std::vector<std::vector<std::uint32_t>> buckets;
-    std::vector<std::uint32_t> bucket_sizes;  // initial candidates per bucket (to reserve exactly)
+    std::vector<bpe_bucket> buckets;
+    std::vector<std::size_t> bucket_bytes;    // bytes of the initial candidates per bucket (to reserve exactly)
+    std::vector<std::uint32_t> bucket_last;   // while counting them: the last position per bucket
     std::vector<std::uint32_t> free_buckets;
     std::vector<std::uint32_t> rank_heap;
+    std::vector<std::uint32_t> sort_tmp;
 };
 
 // Pre-tokens up to this many symbols use the heap, longer ones the bucket queue.
@@ -135,10 +211,14 @@ inline constexpr std::size_t bpe_scratch_keep_symbols = std::size_t(1) << 20;
 
 namespace detail {
 
-// Links the initial symbols s.ids[0, n): every symbol its own span.
-inline void bpe_link_symbols(std::size_t n, bpe_merge_scratch& s) {
-    s.link.resize(n);
-    for (std::size_t i = 0; i < n; ++i) s.link[i] = std::int32_t(i + 1);
+// The start of the span after the one starting at s (n after the last one).
+inline std::int32_t bpe_next_span(const std::int32_t* ids, std::int32_t s, std::int32_t n) noexcept {
+    const std::int32_t t = s + 1;
+    return t >= n || ids[t] >= 0 ? t : s - ids[t];
+}
+// The start of the span before the one starting at t > 0.
+inline std::int32_t bpe_prev_span(const std::int32_t* ids, std::int32_t t) noexcept {
+    return ids[t - 1] >= 0 ? t - 1 : t + ids[t - 1];
 }
 
 // Tries the candidate (rank, pos): applies it unless stale (HF's checks: the left symbol is
@@ -148,35 +228,53 @@ template <class Push>
 inline void bpe_try_merge(const bpe_merge_table& table, const std::vector<std::int32_t>& merged_by_rank,
                           std::uint32_t rank, std::int32_t pos, bpe_merge_scratch& s, Push&& push) {
     std::int32_t* const ids = s.ids.data();
-    std::int32_t* const link = s.link.data();
     const auto n = std::int32_t(s.ids.size());
     if (ids[pos] < 0) return;
-    const std::int32_t nxt = link[pos];
+    const std::int32_t nxt = bpe_next_span(ids, pos, n);
     if (nxt >= n) return;
     const auto* m = table.find(ids[pos], ids[nxt]);
     if (!m || m->merged != merged_by_rank[rank]) return;
     // Join [pos, nxt) and [nxt, end) into [pos, end).
-    const std::int32_t merged = m->merged, end = link[nxt];
-    ids[pos] = merged;
+    const std::int32_t merged = m->merged, end = bpe_next_span(ids, nxt, n);
     ids[nxt] = -1;
-    link[pos] = end;
-    link[end - 1] = pos;
+    ids[pos] = merged;
+    ids[pos + 1] = pos - end;
+    ids[end - 1] = pos - end;
     if (pos > 0) {
-        const std::int32_t p = ids[pos - 1] >= 0 ? pos - 1 : link[pos - 1];
+        const std::int32_t p = bpe_prev_span(ids, pos);
         if (const auto* pm = table.find(ids[p], merged)) push(pm->rank, p);
     }
     if (end < n)
         if (const auto* qm = table.find(merged, ids[end])) push(qm->rank, pos);
 }
 
-inline void bpe_emit(const bpe_merge_scratch& s, std::vector<std::int32_t>& out) {
-    const std::size_t n = s.ids.size();
-    if (n > bpe_bucket_threshold) {  // one exact reserve instead of doubling copies
-        std::size_t live = 0;
-        for (std::size_t i = 0; i < n; i = std::size_t(s.link[i])) ++live;
-        if (live > out.capacity() - out.size() && live > out.size()) out.reserve(out.size() + live);
+// Appends the final ids to `out`. A huge pre-token's ids are compacted in place and the
+// buffer handed to `out` (its few earlier ids moved in front), so the output costs no second
+// array beside the symbols (on 100 MB of one CJK character: 2.7 bytes an input byte).
+inline void bpe_emit(bpe_merge_scratch& s, std::vector<std::int32_t>& out) {
+    std::int32_t* const ids = s.ids.data();
+    const auto n = std::int32_t(s.ids.size());
+    if (std::size_t(n) <= bpe_bucket_threshold) {
+        for (std::int32_t i = 0; i < n; i = bpe_next_span(ids, i, n)) out.push_back(ids[i]);
+        return;
     }
-    for (std::size_t i = 0; i < n; i = std::size_t(s.link[i])) out.push_back(s.ids[i]);
+    std::size_t live = 0;
+    for (std::int32_t i = 0; i < n; i = bpe_next_span(ids, i, n)) ++live;
+    if (std::size_t(n) > bpe_scratch_keep_symbols && out.size() <= live && out.size() + live <= s.ids.capacity()) {
+        // Writes go at or before the span being read, and its successor is read first.
+        std::size_t w = 0;
+        for (std::int32_t i = 0; i < n;) {
+            const std::int32_t next = bpe_next_span(ids, i, n);
+            ids[w++] = ids[i];
+            i = next;
+        }
+        s.ids.resize(live);
+        s.ids.insert(s.ids.begin(), out.begin(), out.end());  // within capacity: no copy of the buffer
+        out.swap(s.ids);
+        return;
+    }
+    if (live > out.capacity() - out.size() && live > out.size()) out.reserve(out.size() + live);  // one exact reserve
+    for (std::int32_t i = 0; i < n; i = bpe_next_span(ids, i, n)) out.push_back(ids[i]);
 }
 
 // Gives back the memory of a huge pre-token's buffers (see bpe_scratch_keep_symbols).
@@ -194,7 +292,6 @@ inline void bpe_merge_heap(const bpe_merge_table& table, const std::vector<std::
                            bpe_merge_scratch& s, std::vector<std::int32_t>& out) {
     const std::size_t n = s.ids.size();
     if (n == 0) return;
-    detail::bpe_link_symbols(n, s);
     auto& heap = s.heap;
     heap.clear();
     for (std::size_t i = 0; i + 1 < n; ++i)
@@ -221,9 +318,10 @@ inline void bpe_merge_heap(const bpe_merge_table& table, const std::vector<std::
 // parts), so a bucket does not grow while it is consumed; if a merge creates a pair of a
 // *smaller* rank (possible in odd vocabularies), the rest of the bucket goes back and the
 // smaller rank is served first. Sequential memory access makes this several times faster
-// than the heap on long pre-tokens (a megabyte of one letter), and it needs 4 bytes per
-// candidate instead of 8. The initial candidates are counted per rank first, so each
-// bucket is allocated once at its size (no doubling copies of the biggest buffers).
+// than the heap on long pre-tokens (a megabyte of one letter), and a candidate usually takes
+// one byte (see bpe_bucket) instead of the heap's eight. The initial candidates are counted
+// per rank first (a second lookup of each pair), so each bucket is allocated once at its
+// size: no doubling copies of the biggest buffers.
 inline void bpe_merge_buckets(const bpe_merge_table& table, const std::vector<std::int32_t>& merged_by_rank,
                               bpe_merge_scratch& s, std::vector<std::int32_t>& out) {
     const std::size_t n = s.ids.size();
@@ -239,7 +337,8 @@ inline void bpe_merge_buckets(const bpe_merge_table& table, const std::vector<st
             if (s.free_buckets.empty()) {
                 s.free_buckets.push_back(std::uint32_t(s.buckets.size()));
                 s.buckets.emplace_back();
-                s.bucket_sizes.push_back(0);
+                s.bucket_bytes.push_back(0);
+                s.bucket_last.push_back(0);
             }
             b = std::int32_t(s.free_buckets.back());
             s.free_buckets.pop_back();
@@ -249,29 +348,26 @@ inline void bpe_merge_buckets(const bpe_merge_table& table, const std::vector<st
         }
         return std::size_t(b);
     };
-    const auto push = [&](std::uint32_t rank, std::int32_t pos) { s.buckets[bucket(rank)].push_back(std::uint32_t(pos)); };
-    // Initial candidates: the rank of each pair goes into link[] (not linked yet; the bits
-    // of a uint32, all ones for no merge, which no rank is: there are < 2^32 - 1 merges),
-    // the buckets are sized, then filled in position order.
-    constexpr std::uint32_t no_merge = ~std::uint32_t{0};
-    s.link.resize(n);
-    s.link[n - 1] = std::int32_t(no_merge);
-    for (std::size_t i = 0; i + 1 < n; ++i) {
-        const auto* m = table.find(s.ids[i], s.ids[i + 1]);
-        s.link[i] = std::int32_t(m ? m->rank : no_merge);
-        if (m) ++s.bucket_sizes[bucket(m->rank)];
-    }
+    const auto push = [&](std::uint32_t rank, std::int32_t pos) { s.buckets[bucket(rank)].push(std::uint32_t(pos)); };
+    // Initial candidates: counted (bytes per bucket), the buckets sized, then filled in
+    // position order.
+    for (std::size_t i = 0; i + 1 < n; ++i)
+        if (const auto* m = table.find(s.ids[i], s.ids[i + 1])) {
+            const std::size_t b = bucket(m->rank);
+            s.bucket_bytes[b] += bpe_bucket::encoded_size(s.bucket_last[b], std::uint32_t(i));
+            s.bucket_last[b] = std::uint32_t(i);
+        }
     for (const std::uint32_t rank : rank_heap) {
         const auto b = std::size_t(s.bucket_of_rank[rank]);
-        s.buckets[b].reserve(s.bucket_sizes[b]);
-        s.bucket_sizes[b] = 0;
+        s.buckets[b].reserve(s.bucket_bytes[b]);
+        s.bucket_bytes[b] = 0;
+        s.bucket_last[b] = 0;
     }
     for (std::size_t i = 0; i + 1 < n; ++i)
-        if (const auto rank = std::uint32_t(s.link[i]); rank != no_merge)
-            s.buckets[std::size_t(s.bucket_of_rank[rank])].push_back(std::uint32_t(i));
-    detail::bpe_link_symbols(n, s);
+        if (const auto* m = table.find(s.ids[i], s.ids[i + 1]))
+            s.buckets[std::size_t(s.bucket_of_rank[m->rank])].push(std::uint32_t(i));
 
-    std::vector<std::uint32_t> current;  // the bucket being consumed, swapped out of the pool
+    bpe_bucket current;  // the bucket being consumed, swapped out of the pool
     while (!rank_heap.empty()) {
         const std::uint32_t rank = rank_heap.front();
         if (s.bucket_of_rank[rank] < 0) {  // a rank whose bucket was finished earlier
@@ -282,30 +378,31 @@ inline void bpe_merge_buckets(const bpe_merge_table& table, const std::vector<st
         const auto b = std::size_t(s.bucket_of_rank[rank]);
         current.clear();
         std::swap(current, s.buckets[b]);
-        if (!std::is_sorted(current.begin(), current.end())) std::sort(current.begin(), current.end());
+        current.sort(s.sort_tmp);
         bool interrupted = false;
-        std::size_t i = 0;
         const auto push_checked = [&](std::uint32_t r, std::int32_t p) {
             interrupted |= r <= rank;
             push(r, p);
         };
-        while (i < current.size() && !interrupted)
-            detail::bpe_try_merge(table, merged_by_rank, rank, std::int32_t(current[i++]), s, push_checked);
-        if (i < current.size() || !s.buckets[b].empty()) {
+        bpe_bucket::cursor at;
+        while (!interrupted && current.next(at))
+            detail::bpe_try_merge(table, merged_by_rank, rank, std::int32_t(at.pos), s, push_checked);
+        if (interrupted || !s.buckets[b].empty()) {
             // A smaller rank (now at the top) goes first; the rest waits in its bucket.
-            s.buckets[b].insert(s.buckets[b].end(), current.begin() + std::ptrdiff_t(i), current.end());
-            continue;
+            for (bpe_bucket::cursor rest = at; current.next(rest);) s.buckets[b].push(rest.pos);
+            if (!s.buckets[b].empty()) continue;
         }
         std::swap(current, s.buckets[b]);  // keep the capacity in the pool
         s.buckets[b].clear();
         s.bucket_of_rank[rank] = -1;  // its heap entry is dropped when it reaches the top
         s.free_buckets.push_back(std::uint32_t(b));
         // A huge bucket goes back to the allocator at once rather than to the pool.
-        if (s.buckets[b].capacity() > bpe_scratch_keep_symbols) detail::bpe_release(s.buckets[b]);
+        if (s.buckets[b].capacity() > bpe_scratch_keep_symbols) s.buckets[b].release();
     }
     if (n > bpe_scratch_keep_symbols) {  // before the output grows
-        detail::bpe_release(current);
-        for (auto& v : s.buckets) detail::bpe_release(v);
+        current.release();
+        for (auto& v : s.buckets) v.release();
+        detail::bpe_release(s.sort_tmp);
     }
     detail::bpe_emit(s, out);
 }
@@ -324,7 +421,6 @@ inline void bpe_merge(const bpe_merge_table& table, const std::vector<std::int32
     else bpe_merge_buckets(table, merged_by_rank, s, out);
     if (n > bpe_scratch_keep_symbols) {
         detail::bpe_release(s.ids);
-        detail::bpe_release(s.link);
     }
 }
 
