@@ -3,6 +3,8 @@
 // counter over the visible (query, key) pairs: 4·D flops each (q·k and p·v), S² pairs, or
 // S(S+1)/2 when causal.
 //   tessera  ops::attention: tiled online softmax, O(D) scratch per task
+//   tessera_bidirectional  ops::bidirectional_attention (non-causal only): whole score rows
+//            from register-tiled products with Kᵀ packed per head, the encoders' kernel
 //   eigen    the textbook way for comparison: per head, the full S×S score matrix with
 //            Eigen GEMMs, a row softmax, then P·V (O(S²) memory); causal masks the scores
 //            but still multiplies the whole matrix, as a plain implementation does
@@ -19,6 +21,7 @@
 #include "tessera/core/tensor.hpp"
 #include "tessera/core/thread_pool.hpp"
 #include "tessera/ops/attention.hpp"
+#include "tessera/ops/bidirectional_attention.hpp"
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -61,6 +64,18 @@ void bm_tessera(benchmark::State& s, std::size_t seq, std::size_t d, bool causal
     set_rate(s, p, causal);
 }
 
+void bm_bidirectional(benchmark::State& s, std::size_t seq, std::size_t d, int threads) {
+    problem p(seq, d);
+    std::unique_ptr<tessera::thread_pool> pool;
+    if (threads > 1) pool = std::make_unique<tessera::thread_pool>(threads);
+    for (auto _ : s) {
+        tessera::ops::bidirectional_attention(p.q.view(), p.k.view(), p.v.view(), p.out.view(), {}, pool.get());
+        benchmark::DoNotOptimize(p.out.data());
+        benchmark::ClobberMemory();
+    }
+    set_rate(s, p, false);
+}
+
 void bm_eigen(benchmark::State& s, std::size_t seq, std::size_t d, bool causal, int threads) {
     using mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     problem p(seq, d);
@@ -100,13 +115,17 @@ void bm_eigen(benchmark::State& s, std::size_t seq, std::size_t d, bool causal, 
 
 const int registered = [] {
     for (std::size_t seq : {128, 512, 2048})
-        for (std::size_t d : {64, 128})
+        for (std::size_t d : {32, 64, 128})
             for (bool causal : {false, true})
                 for (int t : {1, 2}) {
                     const std::string tail = "/seq:" + std::to_string(seq) + "/d:" + std::to_string(d) +
                                              "/causal:" + (causal ? "1" : "0") + "/threads:" + std::to_string(t);
                     benchmark::RegisterBenchmark(("attention/tessera" + tail).c_str(), bm_tessera, seq, d, causal, t)
                         ->UseRealTime();
+                    if (!causal)
+                        benchmark::RegisterBenchmark(("attention/tessera_bidirectional" + tail).c_str(), bm_bidirectional,
+                                                     seq, d, t)
+                            ->UseRealTime();
                     benchmark::RegisterBenchmark(("attention/eigen" + tail).c_str(), bm_eigen, seq, d, causal, t)
                         ->UseRealTime();
                 }

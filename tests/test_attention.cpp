@@ -17,6 +17,7 @@
 #include "tessera/core/tensor.hpp"
 #include "tessera/core/thread_pool.hpp"
 #include "tessera/ops/attention.hpp"
+#include "tessera/ops/bidirectional_attention.hpp"
 
 using namespace tessera;
 
@@ -272,4 +273,100 @@ TEST_CASE("attention rejects inconsistent shapes with invalid_argument naming th
     const auto k4 = randn(shape{5, 2, 4}, 67);
     tensor<float> o4(shape{4, 6, 4});
     CHECK_THROWS_AS(ops::attention(qs, k4.view(), k4.view(), o4.view()), error);
+}
+
+// ---- bidirectional_attention (ops/bidirectional_attention.hpp) --------------------------
+
+TEST_CASE("bidirectional_attention matches the float64 oracle: shapes, register-tile edges, GQA, register widths") {
+    struct shape_case {
+        std::size_t nq, nkv, h, hk, d, dv;
+    };
+    // n_q around the 4-row tile and the 64-row block, n_kv around 4 registers, d and dv odd,
+    // dv past 4 registers (the strip loop and its tail).
+    const shape_case cases[] = {
+        {1, 1, 1, 1, 1, 1},      {5, 7, 4, 4, 16, 16},   {63, 64, 2, 1, 64, 64},  {65, 65, 8, 2, 64, 64},
+        {17, 130, 3, 1, 7, 5},   {1, 200, 6, 3, 128, 128}, {33, 129, 4, 2, 80, 48}, {16, 16, 2, 2, 31, 33},
+        {130, 128, 2, 2, 32, 32}, {7, 3, 1, 1, 33, 97},
+    };
+    std::uint32_t seed = 100;
+    for (const auto& c : cases) {
+        CAPTURE(c.nq);
+        CAPTURE(c.nkv);
+        CAPTURE(c.d);
+        CAPTURE(c.dv);
+        const auto q = randn(shape{c.nq, c.h, c.d}, seed++), k = randn(shape{c.nkv, c.hk, c.d}, seed++);
+        const auto v = randn(shape{c.nkv, c.hk, c.dv}, seed++);
+        const auto want = oracle(q.view(), k.view(), v.view(), {});
+        tensor<float> out(shape{c.nq, c.h, c.dv});
+        ops::bidirectional_attention(q.view(), k.view(), v.view(), out.view());
+        check_against_oracle(out, want, "default arch");
+#if XSIMD_WITH_AVX512BW
+        ops::bidirectional_attention<xsimd::fma3<xsimd::avx2>>(q.view(), k.view(), v.view(), out.view());
+        check_against_oracle(out, want, "avx2");
+#endif
+#if XSIMD_WITH_SSE2
+        ops::bidirectional_attention<xsimd::sse2>(q.view(), k.view(), v.view(), out.view());
+        check_against_oracle(out, want, "sse2");
+#endif
+    }
+}
+
+TEST_CASE("bidirectional_attention masks: valid length, key mask, additive -inf, fully masked rows, NaN in padding") {
+    const std::size_t nq = 21, nkv = 70, h = 4, hk = 2, d = 24;
+    const auto q = randn(shape{nq, h, d}, 111), k = randn(shape{nkv, hk, d}, 112);
+    auto v = randn(shape{nkv, hk, d}, 113);
+    auto add = randn(shape{nq, nkv}, 114, 2.0f);
+    add(3, 5) = -INFINITY;
+    add(4, 66) = -INFINITY;
+    for (std::size_t j = 0; j < nkv; ++j) add(7, j) = -INFINITY;  // row 7 sees nothing
+    std::vector<std::uint8_t> km(nkv, 1);
+    for (std::size_t j : {0u, 9u, 63u, 64u, 65u}) km[j] = 0;
+    tensor<float> out(shape{nq, h, d});
+    ops::attention_options opt;
+    opt.kv_valid = 50;
+    opt.key_mask = km;
+    opt.additive_mask = add.view();
+    opt.scale = 0.3f;
+    const auto want = oracle(q.view(), k.view(), v.view(), opt);
+    v(9, 0, 3) = NAN;   // a masked key's value: must not reach any output
+    v(60, 1, 0) = NAN;  // beyond kv_valid
+    ops::bidirectional_attention(q.view(), k.view(), v.view(), out.view(), opt);
+    check_against_oracle(out, want, "masks");
+    for (std::size_t hh = 0; hh < h; ++hh)
+        for (std::size_t c = 0; c < d; ++c) CHECK(out(7, hh, c) == 0.0f);  // no visible key: 0, not NaN
+    ops::attention_options none;
+    none.kv_valid = 0;
+    ops::bidirectional_attention(q.view(), k.view(), v.view(), out.view(), none);
+    for (float x : out.span()) CHECK(x == 0.0f);
+    opt.causal = true;
+    CHECK_THROWS_AS(ops::bidirectional_attention(q.view(), k.view(), v.view(), out.view(), opt), error);
+}
+
+TEST_CASE("bidirectional_attention takes strided QKV views, agrees with attention(), and is bitwise identical for 1-3 threads") {
+    // 6 heads: one task per head (all rows); 2 heads on 2-3 threads: blocks of 64 rows.
+    for (const auto [h, hk] : {std::pair<std::size_t, std::size_t>{6, 3}, {2, 1}}) {
+        CAPTURE(h);
+        const std::size_t n = 150, d = 32, w = (h + 2 * hk) * d;
+        const auto qkv = randn(shape{n, w}, 121);
+        const float* base = qkv.data();
+        tensor_view<const float> q(base, shape{n, h, d}, shape{w, d, 1});
+        tensor_view<const float> k(base + h * d, shape{n, hk, d}, shape{w, d, 1});
+        tensor_view<const float> v(base + (h + hk) * d, shape{n, hk, d}, shape{w, d, 1});
+        tensor<float> wide(shape{n, h, 2 * d});  // output into the left half of a wider buffer
+        auto out = wide.view().slice(2, 0, d);
+        ops::bidirectional_attention(q, k, v, out);
+        check_against_oracle(tensor<float>::from_view(out), oracle(q, k, v, {}), "strided");
+        for (std::size_t i = 0; i < n; ++i) CHECK(wide(i, 0, d) == 0.0f);  // right half untouched
+        tensor<float> tiled(shape{n, h, d});
+        ops::attention(q, k, v, tiled.view());
+        const golden::figures f = golden::compare(tensor<float>::from_view(out).view(), tiled.view());
+        CHECK(f.max_abs <= 1e-5 * f.scale);
+        const auto ref = tensor<float>::from_view(out);
+        for (std::size_t threads : {1u, 2u, 3u}) {
+            thread_pool pool(threads);
+            tensor<float> again(shape{n, h, d});
+            ops::bidirectional_attention(q, k, v, again.view(), {}, &pool);
+            CHECK_MESSAGE(bitwise_equal(again, ref), threads << " threads");
+        }
+    }
 }

@@ -23,7 +23,12 @@ import subprocess
 import sys
 import time
 
-import numpy as np
+# tessera_bench links OpenBLAS (the GEMM benchmarks' peer); its server thread otherwise
+# spins in sched_yield beside tessera's two threads on a 2-core machine (2 % of a core in a
+# perf profile of the encoder benchmark). Neither ONNX Runtime nor tessera uses OpenBLAS here.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))

@@ -47,7 +47,7 @@
 #include "tessera/io/safetensors.hpp"
 #include "tessera/models/config.hpp"
 #include "tessera/nn/workspace.hpp"
-#include "tessera/ops/attention.hpp"
+#include "tessera/ops/bidirectional_attention.hpp"
 #include "tessera/ops/gemm.hpp"
 #include "tessera/ops/norm.hpp"
 #include "tessera/ops/packed_matrix.hpp"
@@ -285,9 +285,10 @@ private:
                 };
                 ops::attention_options opt;
                 if (!key_mask.empty()) opt.key_mask = key_mask.subspan(s.begin, s.length);
-                ops::attention(part(0), part(h), part(2 * h),
-                               tensor_view<float>(ctx.data() + s.begin * h + head * d, shape{s.length, 1, d}, shape{h, d, 1}),
-                               opt, nullptr);
+                ops::bidirectional_attention(
+                    part(0), part(h), part(2 * h),
+                    tensor_view<float>(ctx.data() + s.begin * h + head * d, shape{s.length, 1, d}, shape{h, d, 1}), opt,
+                    nullptr);
             });
             ops::matmul(ctx, l.out, x, {.accumulate = true, .bias = l.out_bias.data()}, pool);  // x += ctx·W_oᵀ + b_o
             ops::layer_norm(x, l.ln1.gamma, l.ln1.beta, eps, x, pool);

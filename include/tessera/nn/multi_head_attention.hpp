@@ -36,6 +36,7 @@
 #include "tessera/nn/rows.hpp"
 #include "tessera/nn/workspace.hpp"
 #include "tessera/ops/attention.hpp"
+#include "tessera/ops/bidirectional_attention.hpp"
 #include "tessera/ops/positional.hpp"
 
 namespace tessera::nn {
@@ -120,8 +121,12 @@ public:
             opt.causal = cfg_.causal;
             opt.additive_mask = masks.additive;
             if (!masks.key_padding.empty()) opt.key_mask = masks.key_padding.subspan(b * seq, seq);
-            ops::attention(p.q.slice(0, b * seq, (b + 1) * seq), p.k.slice(0, b * seq, (b + 1) * seq),
-                           p.v.slice(0, b * seq, (b + 1) * seq), ctx.slice(0, b * seq, (b + 1) * seq), opt, pool);
+            // Non-causal self-attention (encoders) takes the whole-row kernel; causal keeps the
+            // tiled one, whose rows equal those of the cached, one-token-at-a-time path.
+            const auto q = p.q.slice(0, b * seq, (b + 1) * seq), k = p.k.slice(0, b * seq, (b + 1) * seq);
+            const auto v = p.v.slice(0, b * seq, (b + 1) * seq);
+            if (cfg_.causal) ops::attention(q, k, v, ctx.slice(0, b * seq, (b + 1) * seq), opt, pool);
+            else ops::bidirectional_attention(q, k, v, ctx.slice(0, b * seq, (b + 1) * seq), opt, pool);
         }
         o_.forward(ctx.reshape(shape{tokens, cfg_.n_heads * cfg_.head_dim}), outr, pool, accumulate);
     }
