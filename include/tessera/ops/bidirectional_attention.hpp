@@ -28,7 +28,8 @@
 //
 // Scratch per task: Kᵀ [d, n_pad + W] and V [n_kv, dv_pad] of its head, R rows of scores
 // [R, n_pad]: O(n_kv·(d + dv)), the size of one head's keys and values (n_pad = n_kv
-// rounded up to 4 registers). Hidden keys' V rows are packed as zeros, so a NaN in a padding
+// rounded up to 4 registers). V is read in place when every key is seen and dv is whole
+// registers; otherwise it is packed with hidden keys' rows as zeros, so a NaN in a padding
 // position's value cannot reach the output through 0·NaN.
 #include <algorithm>
 #include <array>
@@ -36,10 +37,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <utility>
 
 #include "tessera/core/aligned.hpp"
 #include "tessera/core/thread_pool.hpp"
 #include "tessera/ops/attention.hpp"
+#include "tessera/ops/gemm_kernels.hpp"
 #include "tessera/simd/math.hpp"
 
 #include "tessera/simd/warnings_push.hpp"
@@ -113,7 +116,7 @@ inline void bidirectional_scores(const float* const* qrows, std::size_t d, const
 
 // o_r[0, NR·W) += Σ_{c < n} e_r[c]·v[c] for R rows, NR registers along dv, keys in order.
 template <class Arch, std::size_t R, std::size_t NR>
-inline void bidirectional_pv(const float* e, std::size_t n_pad, const float* vp, std::size_t dv_pad, std::size_t n,
+inline void bidirectional_pv(const float* e, std::size_t n_pad, const float* vp, std::size_t v_stride, std::size_t n,
                              float* o, std::size_t o_stride) noexcept {
     using B = xsimd::batch<float, Arch>;
     constexpr std::size_t W = B::size;
@@ -121,7 +124,7 @@ inline void bidirectional_pv(const float* e, std::size_t n_pad, const float* vp,
     for (auto& row : acc) row.fill(B(0.0f));
     for (std::size_t c = 0; c < n; ++c) {
         std::array<B, NR> vr;
-        for (std::size_t v = 0; v < NR; ++v) vr[v] = B::load_aligned(vp + c * dv_pad + v * W);
+        for (std::size_t v = 0; v < NR; ++v) vr[v] = B::load_unaligned(vp + c * v_stride + v * W);
         for (std::size_t r = 0; r < R; ++r) {
             const B p(e[r * n_pad + c]);
             for (std::size_t v = 0; v < NR; ++v) acc[r][v] = xsimd::fma(p, vr[v], acc[r][v]);
@@ -134,7 +137,8 @@ inline void bidirectional_pv(const float* e, std::size_t n_pad, const float* vp,
 // Query rows [i0, i0 + R) of head h (kt, kbias, vp: its packed keys, key bias and values).
 template <class Arch, std::size_t R>
 void bidirectional_rows(const attention_problem& p, std::size_t i0, std::size_t h, const bidirectional_layout<Arch>& L,
-                        const float* kt, const float* kbias, const float* vp, float* s, float* o) noexcept {
+                        const float* kt, const float* kbias, const float* vp, std::size_t v_stride, float* s,
+                        float* o) noexcept {
     using B = xsimd::batch<float, Arch>;
     constexpr std::size_t W = B::size;
     constexpr float neg_inf = -std::numeric_limits<float>::infinity();
@@ -169,11 +173,11 @@ void bidirectional_rows(const attention_problem& p, std::size_t i0, std::size_t 
     // p·V along dv in strips of up to 4 registers, into o [R, dv_pad].
     constexpr std::size_t NR = R <= 4 ? 4 : 2;  // R·NR accumulators
     std::size_t x = 0;
-    for (; x + NR * W <= L.dv_pad; x += NR * W) bidirectional_pv<Arch, R, NR>(s, L.n_pad, vp + x, L.dv_pad, n, o + x, L.dv_pad);
+    for (; x + NR * W <= L.dv_pad; x += NR * W) bidirectional_pv<Arch, R, NR>(s, L.n_pad, vp + x, v_stride, n, o + x, L.dv_pad);
     switch ((L.dv_pad - x) / W) {
-    case 3: bidirectional_pv<Arch, R, 3>(s, L.n_pad, vp + x, L.dv_pad, n, o + x, L.dv_pad); break;
-    case 2: bidirectional_pv<Arch, R, 2>(s, L.n_pad, vp + x, L.dv_pad, n, o + x, L.dv_pad); break;
-    case 1: bidirectional_pv<Arch, R, 1>(s, L.n_pad, vp + x, L.dv_pad, n, o + x, L.dv_pad); break;
+    case 3: bidirectional_pv<Arch, R, 3>(s, L.n_pad, vp + x, v_stride, n, o + x, L.dv_pad); break;
+    case 2: bidirectional_pv<Arch, R, 2>(s, L.n_pad, vp + x, v_stride, n, o + x, L.dv_pad); break;
+    case 1: bidirectional_pv<Arch, R, 1>(s, L.n_pad, vp + x, v_stride, n, o + x, L.dv_pad); break;
     default: break;
     }
     for (std::size_t r = 0; r < R; ++r) {
@@ -187,42 +191,66 @@ void bidirectional_rows(const attention_problem& p, std::size_t i0, std::size_t 
 template <class Arch>
 void bidirectional_block(const attention_problem& p, std::size_t i0, std::size_t i1, std::size_t h,
                          const bidirectional_layout<Arch>& L, const float* kt, const float* kbias, const float* vp,
-                         float* s, float* o) noexcept {
+                         std::size_t v_stride, float* s, float* o) noexcept {
     constexpr std::size_t R = bidirectional_max_rows;
     std::size_t i = i0;
-    for (; i + R <= i1; i += R) bidirectional_rows<Arch, R>(p, i, h, L, kt, kbias, vp, s, o);
+    for (; i + R <= i1; i += R) bidirectional_rows<Arch, R>(p, i, h, L, kt, kbias, vp, v_stride, s, o);
     switch (i1 - i) {
-    case 5: bidirectional_rows<Arch, 5>(p, i, h, L, kt, kbias, vp, s, o); break;
-    case 4: bidirectional_rows<Arch, 4>(p, i, h, L, kt, kbias, vp, s, o); break;
-    case 3: bidirectional_rows<Arch, 3>(p, i, h, L, kt, kbias, vp, s, o); break;
-    case 2: bidirectional_rows<Arch, 2>(p, i, h, L, kt, kbias, vp, s, o); break;
-    case 1: bidirectional_rows<Arch, 1>(p, i, h, L, kt, kbias, vp, s, o); break;
+    case 5: bidirectional_rows<Arch, 5>(p, i, h, L, kt, kbias, vp, v_stride, s, o); break;
+    case 4: bidirectional_rows<Arch, 4>(p, i, h, L, kt, kbias, vp, v_stride, s, o); break;
+    case 3: bidirectional_rows<Arch, 3>(p, i, h, L, kt, kbias, vp, v_stride, s, o); break;
+    case 2: bidirectional_rows<Arch, 2>(p, i, h, L, kt, kbias, vp, v_stride, s, o); break;
+    case 1: bidirectional_rows<Arch, 1>(p, i, h, L, kt, kbias, vp, v_stride, s, o); break;
     default: break;
     }
 }
 
-// Packs head h's keys transposed (kt [d, kt_stride], zero past n_kv), the key bias (0 for
-// a key the queries see, −inf for one they do not and past n_kv) and the values (vp [n_kv,
-// dv_pad], zero rows for hidden keys, zero columns past dv).
+// Packs head h's keys transposed (kt [d, kt_stride], zero past n_kv) and the key bias (0
+// for a key the queries see, −inf for one they do not and past n_kv). The values are read
+// in place (returns them and their row stride) when every key is seen and dv is whole
+// registers; else they are packed into vp [n_kv, dv_pad] with zero rows for hidden keys
+// and zero columns past dv.
 template <class Arch>
-void bidirectional_pack(const attention_problem& p, std::size_t h, const bidirectional_layout<Arch>& L, float* kt,
-                        float* kbias, float* vp) noexcept {
+std::pair<const float*, std::size_t> bidirectional_pack(const attention_problem& p, std::size_t h,
+                                                        const bidirectional_layout<Arch>& L, float* kt, float* kbias,
+                                                        float* vp) noexcept {
+    constexpr std::size_t W = bidirectional_layout<Arch>::W;
+    constexpr float neg_inf = -std::numeric_limits<float>::infinity();
     const attention_options& opt = *p.opt;
     const std::size_t g = h / p.group, n = p.n_kv;
     const float* kh = p.k + g * p.k_s1;
     const float* vh = p.v + g * p.v_s1;
-    for (std::size_t x = 0; x < p.d; ++x) std::fill(kt + x * L.kt_stride + n, kt + (x + 1) * L.kt_stride, 0.0f);
-    std::fill(kbias + n, kbias + L.n_pad, -std::numeric_limits<float>::infinity());
+    bool all_seen = true;
     for (std::size_t j = 0; j < n; ++j) {
-        const bool visible = j < opt.kv_valid && (opt.key_mask.empty() || opt.key_mask[j] != 0);
-        kbias[j] = visible ? 0.0f : -std::numeric_limits<float>::infinity();
+        const bool seen = j < opt.kv_valid && (opt.key_mask.empty() || opt.key_mask[j] != 0);
+        kbias[j] = seen ? 0.0f : neg_inf;
+        all_seen = all_seen && seen;
+    }
+    std::fill(kbias + n, kbias + L.n_pad, neg_inf);
+    for (std::size_t x = 0; x < p.d; ++x) std::fill(kt + x * L.kt_stride + n, kt + (x + 1) * L.kt_stride, 0.0f);
+    std::size_t x0 = 0;
+#if defined(__AVX512F__)
+    // 16 keys × 16 of d at a time through registers (zero rows past n_kv).
+    for (; x0 + 16 <= p.d; x0 += 16)
+        for (std::size_t j0 = 0; j0 < n; j0 += 16) {
+            const float* rows[16];
+            const std::size_t count = std::min<std::size_t>(16, n - j0);
+            for (std::size_t c = 0; c < count; ++c) rows[c] = kh + (j0 + c) * p.k_s0 + x0;
+            transpose_block16(rows, count, kt + x0 * L.kt_stride + j0, L.kt_stride, 16);
+        }
+#endif
+    for (std::size_t j = 0; j < n; ++j) {
         const float* kj = kh + j * p.k_s0;
-        for (std::size_t x = 0; x < p.d; ++x) kt[x * L.kt_stride + j] = kj[x];
+        for (std::size_t x = x0; x < p.d; ++x) kt[x * L.kt_stride + j] = kj[x];
+    }
+    if (all_seen && p.dv % W == 0) return {vh, p.v_s0};
+    for (std::size_t j = 0; j < n; ++j) {
         float* vr = vp + j * L.dv_pad;
-        if (visible) std::copy_n(vh + j * p.v_s0, p.dv, vr);
+        if (kbias[j] == 0.0f) std::copy_n(vh + j * p.v_s0, p.dv, vr);
         else std::fill_n(vr, p.dv, 0.0f);
         std::fill(vr + p.dv, vr + L.dv_pad, 0.0f);
     }
+    return {vp, L.dv_pad};
 }
 
 }  // namespace detail
@@ -258,9 +286,9 @@ void bidirectional_attention(tensor_view<const float> q, tensor_view<const float
         float* vp = kbias + L.n_pad;
         float* s = vp + n_kv * L.dv_pad;
         float* o = s + bidirectional_max_rows * L.n_pad;
-        detail::bidirectional_pack<Arch>(p, h, L, kt, kbias, vp);
+        const auto [values, v_stride] = detail::bidirectional_pack<Arch>(p, h, L, kt, kbias, vp);
         const std::size_t i0 = b * block, i1 = std::min(n_q, i0 + block);
-        detail::bidirectional_block<Arch>(p, i0, i1, h, L, kt, kbias, vp, s, o);
+        detail::bidirectional_block<Arch>(p, i0, i1, h, L, kt, kbias, values, v_stride, s, o);
     });
 }
 
