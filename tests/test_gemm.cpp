@@ -219,3 +219,34 @@ TEST_CASE("packed_matrix: same bits as matmul for every M, thread count and layo
     const auto packed = ops::packed_matrix<>::pack(w.view());
     CHECK_THROWS_AS(ops::matmul(a.view(), packed, c.view()), error);
 }
+
+TEST_CASE("the fused epilogue gives each element the bits of simd::add and the activation's kernel") {
+    // Lengths around the register width (tails), specials for relu (NaN, -0) and the others.
+    std::mt19937 rng(8);
+    std::normal_distribution<float> nd(0.0f, 3.0f);
+    for (activation act : {activation::none, activation::relu, activation::gelu_erf, activation::gelu_tanh,
+                           activation::silu})
+        for (std::size_t n = 1; n <= 70; ++n)
+            for (bool with_bias : {false, true}) {
+                std::vector<float> row(n), bias(n);
+                for (auto& v : row) v = nd(rng);
+                for (auto& v : bias) v = nd(rng);
+                row[n / 2] = -0.0f;
+                if (n > 3) row[3] = NAN, row[1] = INFINITY, row[2] = -INFINITY;
+                std::vector<float> want = row, got = row;
+                if (with_bias) simd::add(want.data(), want.data(), bias.data(), n);
+                switch (act) {
+                case activation::none: break;
+                case activation::relu:
+                    for (auto& v : want) v = v > 0.0f ? v : 0.0f;
+                    break;
+                case activation::gelu_erf: simd::gelu_erf(want.data(), want.data(), n); break;
+                case activation::gelu_tanh: simd::gelu_tanh(want.data(), want.data(), n); break;
+                case activation::silu: simd::silu(want.data(), want.data(), n); break;
+                }
+                ops::detail::apply_epilogue<simd::default_arch>(got.data(), n, with_bias ? bias.data() : nullptr, act);
+                CAPTURE(n);
+                CAPTURE(int(act));
+                CHECK(std::memcmp(got.data(), want.data(), n * sizeof(float)) == 0);
+            }
+}

@@ -43,9 +43,44 @@ struct matmul_options {
 
 namespace detail {
 
+// row[0, n) = act(row + bias), one register at a time (the tail through a padded register):
+// each element gets exactly what simd::add and the activation's kernel give it, without a
+// call and a loop setup per kernel on the 32-column row segments of a micro-tile.
+template <class Arch, class Act>
+inline void fused_epilogue(float* row, std::size_t n, const float* bias, Act act) noexcept {
+    using B = xsimd::batch<float, Arch>;
+    constexpr std::size_t W = B::size;
+    std::size_t j = 0;
+    for (; j + W <= n; j += W) {
+        B v = B::load_unaligned(row + j);
+        if (bias) v = v + B::load_unaligned(bias + j);
+        act(v).store_unaligned(row + j);
+    }
+    if (j < n) {
+        B v = simd::detail::load_pad<Arch>(row + j, n - j, 0.0f);
+        if (bias) v = v + simd::detail::load_pad<Arch>(bias + j, n - j, 0.0f);
+        simd::detail::store_part<Arch>(row + j, act(v), n - j);
+    }
+}
+
 // Bias and activation over one row segment of C, with the SIMD kernels of the same Arch.
 template <class Arch>
 void apply_epilogue(float* row, std::size_t n, const float* bias, activation act) noexcept {
+    if constexpr (simd::is_vector_arch<Arch>) {
+        using B = xsimd::batch<float, Arch>;
+        switch (act) {
+        case activation::none: if (bias) fused_epilogue<Arch>(row, n, bias, [](const B& v) { return v; }); return;
+        case activation::relu:  // NaN and -0 give +0, as `x > 0 ? x : 0` does
+            return fused_epilogue<Arch>(row, n, bias, [](const B& v) { return xsimd::select(v > B(0.0f), v, B(0.0f)); });
+        case activation::gelu_erf:
+            return fused_epilogue<Arch>(row, n, bias, [](const B& v) { return simd::gelu_erf_kernel<Arch>::eval(v); });
+        case activation::gelu_tanh:
+            return fused_epilogue<Arch>(row, n, bias, [](const B& v) { return simd::gelu_tanh_kernel<Arch>::eval(v); });
+        case activation::silu:
+            return fused_epilogue<Arch>(row, n, bias, [](const B& v) { return simd::silu_kernel<Arch>::eval(v); });
+        }
+        return;
+    }
     if (bias) simd::add<Arch>(row, row, bias, n);
     switch (act) {
     case activation::none: break;
