@@ -344,7 +344,8 @@ TEST_CASE("bidirectional_attention masks: valid length, key mask, additive -inf,
 
 TEST_CASE("bidirectional_attention takes strided QKV views, agrees with attention(), and is bitwise identical for 1-3 threads") {
     // 6 heads: one task per head (all rows); 2 heads on 2-3 threads: blocks of 64 rows.
-    for (const auto [h, hk] : {std::pair<std::size_t, std::size_t>{6, 3}, {2, 1}}) {
+    for (const auto& heads : {std::pair<std::size_t, std::size_t>{6, 3}, {2, 1}}) {  // (no structured binding:
+        const std::size_t h = heads.first, hk = heads.second;                            //  clang 14 cannot capture one)
         CAPTURE(h);
         const std::size_t n = 150, d = 32, w = (h + 2 * hk) * d;
         const auto qkv = randn(shape{n, w}, 121);

@@ -254,7 +254,7 @@ std::vector<std::int32_t> naive_hf_merge(const bpe_merge_table& table, const std
     for (std::size_t i = 0; i + 1 < syms.size(); ++i)
         if (const auto* m = table.find(syms[i].second, syms[i + 1].second)) queue.emplace(m->rank, syms[i].first);
     while (!queue.empty()) {
-        const auto [rank, pos] = *queue.begin();
+        const std::uint32_t rank = queue.begin()->first, pos = queue.begin()->second;
         queue.erase(queue.begin());
         const auto it = std::find_if(syms.begin(), syms.end(), [&](const auto& sym) { return sym.first == pos; });
         if (it == syms.end() || it + 1 == syms.end()) continue;

@@ -260,13 +260,31 @@ private:
         ops::layer_norm(x, emb_ln_.gamma, emb_ln_.beta, float(cfg_.norm_eps), x, pool);
     }
 
+    // x = LayerNorm(x + a·Wᵀ + bias), in one parallel region: each task takes a block of
+    // whole rows (multiples of the GEMM's row tile) through the product and then the norm,
+    // which saves a fork and join per call and finds the rows still in cache. A row's bits
+    // do not depend on the block it is in (packed_matrix rows are independent of M).
+    void residual_norm(tensor_view<const float> a, const ops::packed_matrix<>& w, tensor_view<const float> bias,
+                       const norm_params& ln, tensor_view<float> x, thread_pool* pool) const {
+        constexpr std::size_t row_tile = 8;
+        const std::size_t rows = x.extent(0), tiles = (rows + row_tile - 1) / row_tile;
+        const std::size_t tasks = std::max<std::size_t>(1, std::min(pool ? pool->size() : 1, tiles));
+        parallel_for(pool, tasks, [&](std::size_t t) {
+            const std::size_t r0 = std::min(rows, tiles * t / tasks * row_tile);
+            const std::size_t r1 = std::min(rows, tiles * (t + 1) / tasks * row_tile);
+            if (r0 >= r1) return;
+            const auto xr = x.slice(0, r0, r1);
+            ops::matmul(a.slice(0, r0, r1), w, xr, {.accumulate = true, .bias = bias.data()}, nullptr);
+            ops::layer_norm(xr, ln.gamma, ln.beta, float(cfg_.norm_eps), xr, nullptr);
+        });
+    }
+
     void run(std::span<const std::int32_t> ids, std::span<const std::int32_t> type_ids, std::span<const segment> segs,
              std::span<const std::uint8_t> key_mask, tensor_view<float> x, nn::workspace& ws, thread_pool* pool) const {
         check_ids(ids, type_ids, segs);
         const std::size_t tokens = ids.size(), h = hidden_size(), heads = cfg_.n_heads, d = cfg_.head_dim;
         if (tokens == 0) return;
         embed(ids, type_ids, segs, x, pool);
-        const float eps = float(cfg_.norm_eps);
         nn::workspace::frame f(ws);
         tensor_view<float> qkv = ws.take(shape{tokens, 3 * h});               // [tokens, 3H]
         tensor_view<float> ctx = ws.take(shape{tokens, h});                   // [tokens, H] = [tokens, heads, d]
@@ -290,11 +308,10 @@ private:
                     tensor_view<float>(ctx.data() + s.begin * h + head * d, shape{s.length, 1, d}, shape{h, d, 1}), opt,
                     nullptr);
             });
-            ops::matmul(ctx, l.out, x, {.accumulate = true, .bias = l.out_bias.data()}, pool);  // x += ctx·W_oᵀ + b_o
-            ops::layer_norm(x, l.ln1.gamma, l.ln1.beta, eps, x, pool);
+            // x = LayerNorm(x + ctx·W_oᵀ + b_o), then x = LayerNorm(x + GELU(x·W_upᵀ + b)·W_downᵀ + b).
+            residual_norm(ctx, l.out, l.out_bias, l.ln1, x, pool);
             ops::matmul(x, l.up, inner, {.bias = l.up_bias.data(), .act = act_}, pool);
-            ops::matmul(inner, l.down, x, {.accumulate = true, .bias = l.down_bias.data()}, pool);
-            ops::layer_norm(x, l.ln2.gamma, l.ln2.beta, eps, x, pool);
+            residual_norm(inner, l.down, l.down_bias, l.ln2, x, pool);
         }
     }
 
