@@ -88,6 +88,17 @@ const shape_case oracle_cases[] = {
     {17, 130, 3, 1, 7, 5},  {1, 200, 6, 3, 128, 128}, {33, 129, 4, 2, 80, 48}, {16, 16, 2, 2, 31, 33},
 };
 
+// Random q [nq, h, d], k [nkv, hk, d] and v [nkv, hk, dv] for a shape case (seed advanced).
+struct qkv_tensors {
+    tensor<float> q, k, v;
+};
+qkv_tensors random_qkv(const shape_case& c, std::uint32_t& seed) {
+    qkv_tensors t{randn(shape{c.nq, c.h, c.d}, seed), randn(shape{c.nkv, c.hk, c.d}, seed + 1),
+                  randn(shape{c.nkv, c.hk, c.dv}, seed + 2)};
+    seed += 3;
+    return t;
+}
+
 }  // namespace
 
 TEST_CASE("attention matches the float64 oracle across tile edges, GQA and head dims") {
@@ -99,8 +110,7 @@ TEST_CASE("attention matches the float64 oracle across tile edges, GQA and head 
         CAPTURE(c.hk);
         CAPTURE(c.d);
         CAPTURE(c.dv);
-        const auto q = randn(shape{c.nq, c.h, c.d}, seed++), k = randn(shape{c.nkv, c.hk, c.d}, seed++);
-        const auto v = randn(shape{c.nkv, c.hk, c.dv}, seed++);
+        const auto [q, k, v] = random_qkv(c, seed);
         tensor<float> out(shape{c.nq, c.h, c.dv});
         for (bool causal : {false, true}) {
             ops::attention_options opt;
@@ -291,8 +301,7 @@ TEST_CASE("bidirectional_attention matches the float64 oracle: shapes, register-
         CAPTURE(c.nkv);
         CAPTURE(c.d);
         CAPTURE(c.dv);
-        const auto q = randn(shape{c.nq, c.h, c.d}, seed++), k = randn(shape{c.nkv, c.hk, c.d}, seed++);
-        const auto v = randn(shape{c.nkv, c.hk, c.dv}, seed++);
+        const auto [q, k, v] = random_qkv(c, seed);
         const auto want = oracle(q.view(), k.view(), v.view(), {});
         tensor<float> out(shape{c.nq, c.h, c.dv});
         ops::bidirectional_attention(q.view(), k.view(), v.view(), out.view());
