@@ -6,7 +6,7 @@ For a = |x| >= 0,
 where P is a polynomial of degree DEG in t. h(a) = Φ(−a)·exp(a²/2) is smooth on [0, ∞)
 (h(0) = 1/2, h(a) ~ 1/(a·√(2π))), and t maps [0, A_MAX] onto (t_min, 1], so one
 polynomial covers the whole line without a branch: x < 0 uses Φ(−a), x > 0 uses 1 − Φ(−a).
-A_MAX = 13.5: beyond it x·Φ(x) is below 1e-37 in magnitude.
+A_MAX = 13.5 covers the kernel's range (it takes Φ(−a) as 0 past a = 13, where x·Φ(x) < 1e-36).
 
 The fit is a least-squares fit of the *relative* error on Chebyshev nodes in t; the
 coefficients are then rounded to float one at a time, highest degree first, each time

@@ -104,8 +104,8 @@ struct erf_kernel {
 // P a degree-9 polynomial fitted to the smooth Φ(−a)·exp(a²/2) over a ∈ [0, 13.5]
 // (tools/fit/gelu_erf_coefficients.py: 1.3e-8 relative), and Φ(x) = 1 − Φ(−a) for x > 0.
 // One formula for every lane, no branch: xsimd's erfc picks among three ranges with
-// any()/all() tests, and on a GEMM's pre-activations (both signs, mixed magnitudes) those
-// branches mispredicted often enough to cost ~0.9 ns an element. a² is split into
+// any()/all() tests, which mispredict on a GEMM's pre-activations (both signs, mixed
+// magnitudes): 0.43 ns an element on normal(0, 2) inputs, this form 0.31. a² is split into
 // hi + lo (exact) so that exp sees −hi/2 exactly and −lo/2 enters as a first-order term.
 // Past a = 13, Φ(−a) < 1e-38 is taken as 0 (x·Φ(x) < 1e-36 there): exp then needs no clamp
 // and no subnormal handling, and the split of a² (inf − inf at a = inf) never reaches the
