@@ -260,18 +260,17 @@ private:
         ops::layer_norm(x, emb_ln_.gamma, emb_ln_.beta, float(cfg_.norm_eps), x, pool);
     }
 
-    // x = LayerNorm(x + a·Wᵀ + bias). With rows to spare (as many 8-row tiles as W has
-    // 32-column ones, where the GEMM itself would split C by rows) in one parallel region:
-    // each task takes a block of whole rows through the product and then the norm, which
-    // saves a fork and join per call and finds the rows still in cache. Fewer rows (short
-    // sequences alone) would split unevenly: there the GEMM splits its columns and the norm
-    // runs after. A row's bits are the same either way (packed_matrix rows are independent
-    // of M and of the split).
+    // x = LayerNorm(x + a·Wᵀ + bias). Where the GEMM itself would split C by rows (rows to
+    // spare), in one parallel region: each task takes a block of whole row tiles through
+    // the product and then the norm, which saves a fork and join per call and finds the rows
+    // still in cache. Fewer rows (short sequences alone) would split unevenly: there the
+    // GEMM splits its columns and the norm runs after. A row's bits are the same either way
+    // (packed_matrix rows are independent of M and of the split).
     void residual_norm(tensor_view<const float> a, const ops::packed_matrix<>& w, tensor_view<const float> bias,
                        const norm_params& ln, tensor_view<float> x, thread_pool* pool) const {
-        constexpr std::size_t row_tile = 8, col_tile = 32;
-        const std::size_t rows = x.extent(0), tiles = (rows + row_tile - 1) / row_tile;
-        if (pool && pool->size() > 1 && tiles < (w.n() + col_tile - 1) / col_tile) {
+        const std::size_t rows = x.extent(0), row_tile = w.tile_rows(rows);
+        const std::size_t tiles = rows == 0 ? 0 : (rows + row_tile - 1) / row_tile;
+        if (pool && pool->size() > 1 && !w.splits_rows(rows)) {
             ops::matmul(a, w, x, {.accumulate = true, .bias = bias.data()}, pool);
             ops::layer_norm(x, ln.gamma, ln.beta, float(cfg_.norm_eps), x, pool);
             return;

@@ -244,6 +244,12 @@ void gemm_swapped_region(std::size_t m, std::size_t k, operand a, const float* b
 inline constexpr std::size_t swapped_max_m = 256;
 inline bool use_swapped(std::size_t m, std::size_t n) noexcept { return m > 4 && m <= swapped_max_m && n >= 2 * m; }
 
+// Whether the packed product splits C among threads by rows (blocks of mr-row tiles)
+// rather than by columns (nr-wide panels): the dimension with more tiles. Shape alone.
+inline bool packed_splits_rows(std::size_t m, std::size_t n, std::size_t mr, std::size_t nr) noexcept {
+    return m / mr >= n / nr;
+}
+
 // The packed product over all of C: splits the larger dimension of C into one
 // tile-aligned part per thread (N panels never straddle a split) and runs each part with
 // the panel source make_panels(n0, n1) gives it. The split never changes an element's
@@ -253,7 +259,7 @@ void packed_product(std::size_t m, std::size_t k, std::size_t n, operand a, Make
                     std::size_t ldc, const matmul_options& opt, thread_pool* pool) {
     using T = gemm_shape_traits<Arch>;
     const std::size_t threads = pool ? pool->size() : 1;
-    const bool split_m = m / MR >= n / T::NR;
+    const bool split_m = packed_splits_rows(m, n, MR, T::NR);
     const std::size_t unit = split_m ? MR : T::NR;
     const std::size_t extent = split_m ? m : n;
     const std::size_t units = (extent + unit - 1) / unit;

@@ -57,6 +57,18 @@ public:
 
     detail::b_panels_prepacked panels() const noexcept { return {data_.get(), n_padded_, kc_max_}; }
 
+    // Rows per micro-tile of matmul(A [m, K], *this): m itself for 1..4 rows, else the tile
+    // that leaves fewer padded rows (the dispatch in matmul below).
+    static std::size_t tile_rows(std::size_t m) noexcept {
+        if (m <= 4) return m;
+        return detail::prefer_short_tile<Arch>(m) ? traits::MR_SHORT : traits::MR;
+    }
+    // Whether matmul(A [m, K], *this) on a pool splits C by rows (blocks of tile_rows(m))
+    // rather than by columns, so a caller can run its own row blocks the same way.
+    bool splits_rows(std::size_t m) const noexcept {
+        return m > 0 && detail::packed_splits_rows(m, n_, tile_rows(m), traits::NR);
+    }
+
 private:
     static std::size_t checked_size(std::size_t a, std::size_t b, std::size_t c) {
         std::size_t r;
