@@ -174,10 +174,13 @@ inline void pack_b(const operand& b, std::size_t p0, std::size_t kc, std::size_t
     }
 }
 
-// C[MR, NR] (+)= Apanel[kc][MR] · Bpanel[kc][NR]; c has row stride ldc.
-template <class Arch, std::size_t MR>
+// C[MR, NR] (+)= Apanel[kc][MR] · Bpanel[kc][NR]; c has row stride ldc. With Prefetch,
+// each step along k also prefetches the same NR floats of the panel at `next` (the panel
+// the caller reads after this one), so a whole panel is requested one panel ahead, evenly
+// over the time it takes to compute this one. No effect on the arithmetic.
+template <class Arch, std::size_t MR, bool Prefetch = false>
 inline void micro_kernel(std::size_t kc, const float* __restrict ap, const float* __restrict bp, float* c,
-                         std::size_t ldc, bool accumulate) noexcept {
+                         std::size_t ldc, bool accumulate, const float* next = nullptr) noexcept {
     using T = gemm_shape_traits<Arch>;
     using batch = typename T::batch;
     constexpr std::size_t W = T::W;
@@ -190,6 +193,11 @@ inline void micro_kernel(std::size_t kc, const float* __restrict ap, const float
     for (std::size_t p = 0; p < kc; ++p) {
         const batch b0 = batch::load_aligned(bp);
         const batch b1 = batch::load_aligned(bp + W);
+        if constexpr (Prefetch) {
+            constexpr std::size_t line = 64 / sizeof(float);
+            for (std::size_t off = 0; off < 2 * W; off += line) __builtin_prefetch(next + off, 0, 3);
+            next += 2 * W;
+        }
 #pragma GCC unroll 16
         for (std::size_t r = 0; r < MR; ++r) {
             const batch a(ap[r]);
