@@ -156,8 +156,9 @@ void gemm_packed_region(std::size_t k, operand a, const BPanels& b_panels, float
             // with a full memory latency: the first sweep instead prefetches panel jr + 1
             // while it computes panel jr, and the next block's first panel during its last
             // (all-MiniLM-L6-v2 at seq 128: ≈ 4 % of the forward pass on this machine).
-            // Only with more than one row tile: a GEMV's single sweep is pure streaming,
-            // which the hardware prefetcher already runs at the bandwidth.
+            // Only from 8 row tiles up: the prefetches cost issue slots even when B is in
+            // cache (32×576×576 with B in L2: 3 % slower), which matters only where the
+            // first sweep is a large share of the block's work.
             const float* next_block = nullptr;
             if constexpr (BPanels::prepacked) {
                 if (pb + 1 < n_kblocks)
@@ -171,7 +172,7 @@ void gemm_packed_region(std::size_t k, operand a, const BPanels& b_panels, float
                 for (std::size_t ir = 0; ir < mc; ir += MR) {
                     const std::size_t mr = std::min(MR, mc - ir);
                     const float* ap = apack + ir * kc;
-                    const bool first_sweep = BPanels::prepacked && ic == m0 && ir == 0 && mc > MR;
+                    const bool first_sweep = BPanels::prepacked && ic == m0 && ir == 0 && mc >= 8 * MR;
                     for (std::size_t jr = 0; jr < nc; jr += NR) {
                         const std::size_t nr = std::min(NR, nc - jr);
                         float* ct = c + (ic + ir) * ldc + jc + jr;
