@@ -151,11 +151,12 @@ void gemm_packed_region(std::size_t k, operand a, const BPanels& b_panels, float
             const bool acc = !first || opt.accumulate;
             const float* bpack = b_panels.template get<NR>(pb, pc, kc, jc, nc);
             // Weights packed once (a model's) are read from DRAM when the model is larger
-            // than the L3, and the first row tile's sweep over the block is what reads them.
-            // The hardware prefetcher does not cross 4 KiB pages, so each page would start
-            // with a full memory latency: the first sweep instead prefetches panel jr + 1
-            // while it computes panel jr, and the next block's first panel during its last
-            // (all-MiniLM-L6-v2 at seq 128: ≈ 4 % of the forward pass on this machine).
+            // than the L3, and the first row tile's sweep over the block is what reads them;
+            // the hardware prefetcher alone leaves that sweep waiting on memory. So the first
+            // sweep prefetches every line of panel jr + 1 while it computes panel jr, and
+            // the next block's first panel during its last (all-MiniLM-L6-v2 at seq 128:
+            // ≈ 4 % of the forward pass on this machine; prefetching only every 4th or 8th
+            // step's lines, leaving the rest to the hardware, recovered none of it).
             // Only from 8 row tiles up: the prefetches cost issue slots even when B is in
             // cache (32×576×576 with B in L2: 3 % slower), which matters only where the
             // first sweep is a large share of the block's work.
