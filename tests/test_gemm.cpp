@@ -172,7 +172,9 @@ TEST_CASE("matmul rejects mismatched shapes and handles empty ones") {
 TEST_CASE("packed_matrix: same bits as matmul for every M, thread count and layout" * doctest::test_suite("concurrency")) {
     std::mt19937 rng(5);
     thread_pool p2(2), p3(3);
-    const std::size_t shapes[][2] = {{100, 37}, {576, 64}, {40, 800}};  // N, K (K = 800: three K blocks)
+    // N, K (K = 800: three K blocks; 700 × 800: two N blocks too). M ≥ 64 (8 row tiles)
+    // runs the sweep that prefetches the next panel and block, which must not change a bit.
+    const std::size_t shapes[][2] = {{100, 37}, {576, 64}, {40, 800}, {700, 800}};
     for (const auto& shp : shapes)
         for (bool tb : {true, false}) {
             const std::size_t n = shp[0], k = shp[1];
@@ -181,7 +183,7 @@ TEST_CASE("packed_matrix: same bits as matmul for every M, thread count and layo
             CHECK(packed.k() == k);
             CHECK(packed.n() == n);
             std::vector<float> bias(n, 0.25f);
-            for (std::size_t m : {1ul, 2ul, 3ul, 4ul, 5ul, 8ul, 12ul, 13ul, 32ul, 37ul}) {
+            for (std::size_t m : {1ul, 2ul, 3ul, 4ul, 5ul, 8ul, 12ul, 13ul, 32ul, 37ul, 64ul, 97ul}) {
                 auto a = random_matrix(m, k, rng);
                 tensor<float> want(shape{m, n}), ref(shape{m, n});
                 const ops::matmul_options o{.transpose_b = tb, .bias = bias.data(), .act = activation::gelu_erf};
